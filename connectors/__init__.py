@@ -1,0 +1,5 @@
+"""Tracker connectors: HTTP and each tracker's API contract, nothing of the store or rules."""
+
+from connectors.github import GitHubConnector
+
+CONNECTORS = {"github": GitHubConnector}

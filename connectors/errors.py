@@ -1,0 +1,144 @@
+"""The typed error tree every connector raises, so callers can tell 401 from 503.
+
+One root, ``TrackerError``, carries the source, HTTP status and URL; ``from_response`` is the
+only place that turns an HTTP answer into an error, so every tracker's error body is read the
+same way.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+
+class TrackerError(Exception):
+    """A tracker answered with an error, or could not be reached."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "",
+        status: int | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.status = status
+        self.url = url
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        status = f"HTTP {self.status}: " if self.status else ""
+        return f"{where}{status}{self.message}"
+
+
+class AuthError(TrackerError):
+    """401/403: bad or missing credentials or permission. Never retried."""
+
+
+class NotFound(TrackerError):
+    """404/410: the project, repository or item does not exist (or is hidden from us)."""
+
+
+class InvalidRequest(TrackerError):
+    """400/422: the tracker rejected what we asked (bad JQL, unknown field, too-long body)."""
+
+
+class RateLimited(TrackerError):
+    """429, or 403 with a rate-limit signal; ``retry_after`` is seconds to wait, when known."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.retry_after = retry_after
+
+
+class Transient(TrackerError):
+    """5xx, a dropped connection, a timeout or a garbled body: worth another try."""
+
+
+def error_message(response: requests.Response) -> str:
+    """The tracker's own words: GitHub ``message``, Jira ``errorMessages``/``errors``,
+    Worktile ``{code, message}``; else the start of the body."""
+    try:
+        body = response.json()
+    except (ValueError, json.JSONDecodeError):
+        text = (response.text or "").strip()
+        return text[:200] or response.reason or "no message"
+    if isinstance(body, dict):
+        parts: list[str] = []
+        if body.get("message"):
+            code = body.get("code")
+            parts.append(f"{body['message']} (code {code})" if code else str(body["message"]))
+        parts.extend(str(m) for m in body.get("errorMessages") or [])
+        errors = body.get("errors")
+        if isinstance(errors, dict):
+            parts.extend(f"{k}: {v}" for k, v in errors.items())
+        if parts:
+            return "; ".join(parts)
+    return json.dumps(body)[:200]
+
+
+def parse_retry_after(response: requests.Response) -> float | None:
+    """Seconds to wait from ``Retry-After``, ``x-pc-retry-after`` or an exhausted
+    ``x-ratelimit-reset`` (epoch seconds), whichever the tracker sent."""
+    for header in ("retry-after", "x-pc-retry-after"):
+        value = response.headers.get(header)
+        if value is not None:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                try:
+                    return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+                except (TypeError, ValueError):
+                    return None
+    if response.headers.get("x-ratelimit-remaining") == "0":
+        reset = response.headers.get("x-ratelimit-reset")
+        if reset and reset.isdigit():
+            return max(0.0, int(reset) - time.time() + 1)
+    return None
+
+
+def from_response(response: requests.Response, source: str = "") -> TrackerError:
+    """Classify an error response. A 403 is a rate limit only when the tracker says so
+    (``retry-after`` or ``x-ratelimit-remaining: 0``), as GitHub's secondary limits do."""
+    status = response.status_code
+    context: dict[str, Any] = {"source": source, "status": status, "url": _safe_url(response)}
+    message = error_message(response)
+    retry_after = parse_retry_after(response)
+    if status == 429 or (status == 403 and retry_after is not None):
+        return RateLimited(message, retry_after=retry_after, **context)
+    if status in (401, 403):
+        return AuthError(message, **context)
+    if status in (404, 410):
+        return NotFound(message, **context)
+    if status in (400, 409, 422):
+        return InvalidRequest(message, **context)
+    if status >= 500 or status == 408:
+        return Transient(message, **context)
+    return TrackerError(message, **context)
+
+
+SECRET_QUERY_KEYS = ("client_secret", "token", "access_token", "password")
+
+
+def _safe_url(response: requests.Response) -> str:
+    return redact_url(response.url or "")
+
+
+def redact_url(url: str) -> str:
+    """The URL with secret-bearing query values replaced, for logs and error messages."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [
+        (k, "***" if k.lower() in SECRET_QUERY_KEYS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*:,")))

@@ -1,0 +1,1 @@
+"""Store, pull orchestration, rules, write-back and the run itself."""

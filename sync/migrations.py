@@ -1,0 +1,155 @@
+"""The store's schema, one migration per change, applied in order by sqlite-utils."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("tracker-sync")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["sources"].create(
+        {
+            "name": str,
+            "kind": str,
+            "base_url": str,
+            "cursors": str,
+            "identity": str,
+            "last_run_status": str,
+            "last_run_at": str,
+            "last_error": str,
+        },
+        pk="name",
+    )
+    db["items"].create(
+        {
+            "source": str,
+            "id": str,
+            "key": str,
+            "url": str,
+            "kind": str,
+            "type": str,
+            "title": str,
+            "body": str,
+            "acceptance": str,
+            "status": str,
+            "status_category": str,
+            "cancelled": int,
+            "closed_at": str,
+            "assignee": str,
+            "reporter": str,
+            "labels": str,
+            "priority": str,
+            "estimate": float,
+            "due_date": str,
+            "milestone_id": str,
+            "parent_key": str,
+            "created_at": str,
+            "updated_at": str,
+            "content_hash": str,
+            "raw": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk=("source", "id"),
+    )
+    db["items"].create_index(["key"])
+    db["items"].create_index(["source", "milestone_id"])
+    db["item_snapshots"].create(
+        {
+            "source": str,
+            "id": str,
+            "content_hash": str,
+            "title": str,
+            "description": str,
+            "acceptance": str,
+            "estimate": float,
+            "due_date": str,
+            "milestone": str,
+            "seen_at": str,
+        },
+        pk=("source", "id", "content_hash"),
+    )
+    db["changes"].create(
+        {
+            "source": str,
+            "item_id": str,
+            "change_id": str,
+            "at": str,
+            "author": str,
+            "field": str,
+            "from_value": str,
+            "to_value": str,
+            "origin": str,
+        },
+        pk=("source", "item_id", "change_id"),
+    )
+    db["changes"].create_index(["source", "field", "at"])
+    db["comments"].create(
+        {
+            "source": str,
+            "id": str,
+            "item_id": str,
+            "author": str,
+            "author_login": str,
+            "body": str,
+            "created_at": str,
+            "updated_at": str,
+            "is_own": int,
+            "raw": str,
+        },
+        pk=("source", "id"),
+    )
+    db["comments"].create_index(["source", "item_id"])
+    db["links"].create(
+        {"source": str, "item_id": str, "target_key": str, "type": str},
+        pk=("source", "item_id", "target_key", "type"),
+    )
+    db["links"].create_index(["target_key"])
+    db["milestones"].create(
+        {
+            "source": str,
+            "id": str,
+            "kind": str,
+            "title": str,
+            "start_date": str,
+            "due_date": str,
+            "first_due_date": str,
+            "state": str,
+            "closed_at": str,
+            "url": str,
+            "raw": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk=("source", "id"),
+    )
+    db["findings"].create(
+        {
+            "rule": str,
+            "source": str,
+            "subject": str,
+            "subject_type": str,
+            "severity": str,
+            "summary": str,
+            "evidence": str,
+            "first_seen": str,
+            "last_seen": str,
+            "resolved_at": str,
+        },
+        pk=("rule", "source", "subject"),
+    )
+    db["runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "dry_run": int,
+            "as_of": str,
+            "status": str,
+            "exit_code": int,
+            "stats": str,
+        },
+        pk="id",
+    )

@@ -1,0 +1,53 @@
+"""The run report: one JSON object (the public ``--json`` contract) or a human summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def render_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2)
+
+
+def render_text(report: dict[str, Any]) -> str:
+    lines = [
+        f"tracker-sync run {report['started_at']} -> {report['finished_at']}"
+        + (" (dry run)" if report["dry_run"] else "")
+        + f", as of {report['as_of']}",
+        "",
+    ]
+    lines += _table(
+        ["source", "kind", "status", "requests", "items", "changes"],
+        [
+            [s["name"], s["kind"], s["status"], s["requests"], s["items"], s["changes"]]
+            for s in report["sources"]
+        ],
+    )
+    for source in report["sources"]:
+        if source["error"]:
+            lines.append(f"  ! {source['error']}")
+    lines.append("")
+    findings = report.get("findings") or []
+    lines.append(f"findings: {len(findings)}" if findings else "findings: none")
+    for finding in findings:
+        lines.append(
+            f"  [{finding['severity']}] {finding['source']} {finding['subject']}: {finding['summary']}"
+        )
+    writes = report.get("writes") or []
+    if writes:
+        verb = "planned" if report["dry_run"] else "done"
+        lines.append(f"writes ({verb}): {len(writes)}")
+        for write in writes:
+            lines.append(f"  {write['action']:<7} {write['source']} {write['item']}")
+    else:
+        lines.append("writes: none")
+    return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]

@@ -1,0 +1,290 @@
+"""Configuration: a TOML file, overridden by ``TRACKER_SYNC_*`` environment variables, validated
+strictly. Every error becomes one line naming the key (``config: sources[1].repo: field
+required``) so the CLI can print it and exit 2. Secrets are never read from the file: each
+source names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEYS = frozenset(
+    {"token", "api_token", "password", "secret", "client_secret", "client_id", "pat"}
+)
+NEGATIONS = ["not ", "no ", "un", "never ", "未", "不", "没", "尚未", "还没"]
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as the one line the user sees."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(Strict):
+    path: str = "tracker-sync.db"
+
+
+class DaemonSettings(Strict):
+    interval_minutes: int = Field(15, ge=1)
+
+
+class WritebackSettings(Strict):
+    enabled: bool = True
+    language: Literal["en", "zh"] = "en"
+    on_resolved: Literal["update", "delete"] = "update"
+    max_new_comments: int = Field(25, ge=0)
+    mention: bool = False
+
+
+class SourceBase(Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    base_url: str
+    timeout_seconds: float = Field(30, gt=0)
+    max_attempts: int = Field(8, ge=1, le=20)
+    max_retry_wait_seconds: float = Field(900, ge=0)
+    retry_backoff_seconds: float = Field(0.5, ge=0)
+    overlap_seconds: int = Field(120, ge=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for a local sandbox)")
+        return value.rstrip("/")
+
+
+class GitHubSource(SourceBase):
+    kind: Literal["github"]
+    base_url: str = "https://api.github.com"
+    repo: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+    token_env: str
+    requirement_labels: list[str] = ["requirement"]
+    requirement_types: list[str] = ["Requirement", "Feature"]
+    doing_labels: list[str] = ["in progress", "进行中"]
+    min_write_interval_seconds: float = Field(1.0, ge=0)
+
+    def secret_envs(self) -> dict[str, str]:
+        return {"token_env": self.token_env}
+
+
+class JiraSource(SourceBase):
+    kind: Literal["jira"]
+    api_version: Literal[2, 3] = 3
+    project: str
+    email: str | None = None
+    token_env: str
+    requirement_types: list[str] = ["Story", "Epic", "Requirement"]
+    board_id: int | None = None
+    story_points_field: str | None = None
+    confirmed_field: str | None = None
+
+    def secret_envs(self) -> dict[str, str]:
+        return {"token_env": self.token_env}
+
+
+class WorktileSource(SourceBase):
+    kind: Literal["worktile"]
+    base_url: str = "https://open.pingcode.com"
+    api_prefix: str = "/v1/pjm"
+    project: str
+    client_id_env: str
+    client_secret_env: str
+    requirement_types: list[str] = ["requirement", "story", "feature"]
+    bot_user_id: str | None = None
+    requests_per_minute: int = Field(200, ge=1)
+
+    def secret_envs(self) -> dict[str, str]:
+        return {"client_id_env": self.client_id_env, "client_secret_env": self.client_secret_env}
+
+
+SourceSettings = Annotated[GitHubSource | JiraSource | WorktileSource, Field(discriminator="kind")]
+
+
+class UnconfirmedRequirementRule(Strict):
+    enabled: bool = True
+    confirmed_labels: list[str] = ["client-confirmed", "需求已确认"]
+    confirmed_statuses: list[str] = ["Confirmed", "Approved", "已确认"]
+    confirmed_field: str | None = None
+    client_accounts: list[str] = []
+    confirm_phrases: list[str] = ["confirmed", "approved", "确认"]
+    grace_days: int = Field(7, ge=0)
+
+
+class UndocumentedChangeRule(Strict):
+    enabled: bool = True
+    watched_fields: list[
+        Literal["title", "description", "acceptance", "estimate", "due_date", "milestone"]
+    ] = ["title", "description", "acceptance", "estimate", "due_date", "milestone"]
+    change_request_types: list[str] = ["Change Request", "变更申请"]
+    change_request_labels: list[str] = ["change-request"]
+    comment_window_hours: float = Field(48, ge=0)
+    change_phrases: list[str] = ["change request", "CR-", "变更"]
+    documented_labels: list[str] = ["change-documented"]
+
+
+class SlippingMilestoneRule(Strict):
+    enabled: bool = True
+    trials: int = Field(10000, ge=100)
+    seed: int = 20261123
+    history_days: int = Field(42, ge=1)
+    confidence: float = Field(0.85, gt=0, lt=1)
+    min_history_items: int = Field(5, ge=0)
+    fallback_margin: float = Field(0.2, ge=0, le=1)
+    tracking_title: str = "Milestone: {title}"
+    tracking_label: str = "milestone-tracker"
+
+
+class RulesSettings(Strict):
+    negations: list[str] = NEGATIONS
+    unconfirmed_requirement: UnconfirmedRequirementRule = UnconfirmedRequirementRule()
+    undocumented_change: UndocumentedChangeRule = UndocumentedChangeRule()
+    slipping_milestone: SlippingMilestoneRule = SlippingMilestoneRule()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TRACKER_SYNC_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    store: StoreSettings = StoreSettings()
+    daemon: DaemonSettings = DaemonSettings()
+    writeback: WritebackSettings = WritebackSettings()
+    sources: list[SourceSettings] = []
+    rules: RulesSettings = RulesSettings()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceSettings]) -> list[SourceSettings]:
+        seen: set[str] = set()
+        for source in sources:
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}")
+            seen.add(source.name)
+        return sources
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
+        """The environment overrides the file."""
+        return (env_settings, init_settings)
+
+
+def load_settings(path: str | os.PathLike[str] | None) -> Settings:
+    """Read, check and validate the configuration; raise ConfigError with one line."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        file = Path(path)
+        try:
+            with file.open("rb") as handle:
+                data = tomllib.load(handle)
+        except OSError as exc:
+            raise ConfigError(f"config: cannot read {file}: {exc.strerror or exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config: {file}: {exc}") from None
+    reject_file_secrets(data)
+    return build_settings(data)
+
+
+def build_settings(data: dict[str, Any]) -> Settings:
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc)) from None
+
+
+def reject_file_secrets(data: dict[str, Any]) -> None:
+    sources = data.get("sources")
+    if not isinstance(sources, list):
+        return
+    for index, source in enumerate(sources):
+        if not isinstance(source, dict):
+            continue
+        for key in source:
+            if key.lower() in SECRET_KEYS:
+                raise ConfigError(
+                    f"config: sources[{index}].{key}: secrets are not read from the config file;"
+                    f" put it in an environment variable and name that variable in"
+                    f" {_secret_env_key(key)}"
+                )
+
+
+def _secret_env_key(key: str) -> str:
+    return {"client_secret": "client_secret_env", "client_id": "client_id_env"}.get(
+        key.lower(), "token_env"
+    )
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """The first error as ``config: sources[1].repo: field required``."""
+    error = exc.errors()[0]
+    path = ""
+    loc = list(error["loc"])
+    for position, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif position > 0 and isinstance(loc[position - 1], int) and part in _KINDS:
+            continue  # the discriminator tag pydantic inserts after a list index
+        else:
+            path += f".{part}" if path else str(part)
+    message = error["msg"]
+    if error["type"] == "missing":
+        message = "field required"
+    elif error["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif error["type"] == "union_tag_invalid":
+        path += ".kind"
+        message = (
+            f"unknown kind {error.get('input', {}).get('kind')!r}; expected one of: "
+            + ", ".join(_KINDS)
+        )
+    elif error["type"] == "union_tag_not_found":
+        path += ".kind"
+        message = "field required (one of: " + ", ".join(_KINDS) + ")"
+    message = message.removeprefix("Value error, ")
+    message = message[:1].lower() + message[1:]
+    extra = len(exc.errors()) - 1
+    suffix = f" (and {extra} more)" if extra else ""
+    return f"config: {path or '(top level)'}: {message}{suffix}"
+
+
+_KINDS = ("github", "jira", "worktile")
+
+
+def select_sources(settings: Settings, names: list[str] | None) -> list[SourceSettings]:
+    if not names:
+        return list(settings.sources)
+    known = {source.name: source for source in settings.sources}
+    for name in names:
+        if name not in known:
+            raise ConfigError(
+                f"--source: no source named {name!r} (configured: {', '.join(known) or 'none'})"
+            )
+    return [known[name] for name in names]
+
+
+def resolve_secrets(settings: Settings, sources: list[SourceSettings]) -> dict[str, dict[str, str]]:
+    """Each selected source's secrets from the environment, by the variable names it gives.
+    A missing one is a config error naming the key and the variable."""
+    index = {source.name: i for i, source in enumerate(settings.sources)}
+    secrets: dict[str, dict[str, str]] = {}
+    for source in sources:
+        values: dict[str, str] = {}
+        for key, variable in source.secret_envs().items():
+            value = os.environ.get(variable, "")
+            if not value:
+                raise ConfigError(
+                    f"config: sources[{index[source.name]}].{key}: environment variable"
+                    f" {variable} is not set"
+                )
+            values[key.removesuffix("_env")] = value
+        secrets[source.name] = values
+    return secrets
