@@ -54,10 +54,14 @@ class GitHubConnector:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def fetch_identity(self) -> dict[str, Any]:
-        """The token's own account: ``GET /user``. Only comments by this account are ever
-        edited or deleted by the write-back."""
-        user = self.http.get_json("/user")
+    def fetch_identity(self, etags: EtagCache | None = None) -> dict[str, Any] | None:
+        """The token's own account, ``GET /user``: only comments by this account are ever
+        edited or deleted. None when the account is unchanged since the validator was issued."""
+        full_url, response, user, cached = self.http.get_conditional("/user", None, etags)
+        if cached is not None:
+            return None
+        if etags is not None and response.headers.get("ETag"):
+            etags.put(full_url, response.headers["ETag"], None)
         return {"id": str(user["id"]), "login": user.get("login")}
 
     def fetch_issue_pages(self, since: str | None, etags: EtagCache | None) -> Iterator[Page]:

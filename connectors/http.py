@@ -283,14 +283,23 @@ class HttpClient:
             yield page
             url, params = page.next_url, None
 
-    def get_page(self, url: str, params: Mapping[str, Any] | None, etags: EtagCache | None) -> Page:
-        full_url = requests.Request("GET", url, params=params).prepare().url or url
+    def get_conditional(
+        self, url: str, params: Mapping[str, Any] | None, etags: EtagCache | None
+    ) -> tuple[str, requests.Response, Any, dict[str, Any] | None]:
+        """A GET that sends the stored validator: returns the full URL, the response, the body
+        (None on 304) and the cache entry the 304 refers to."""
+        full_url = requests.Request("GET", self.url(url), params=params).prepare().url or url
         cached = etags.get(full_url) if etags else None
         headers = {"If-None-Match": cached["etag"]} if cached else None
         response, data = self.request("GET", full_url, headers=headers)
-        if response.status_code == 304 and cached is not None:
-            assert etags is not None
+        if response.status_code == 304 and cached is not None and etags is not None:
             etags.touched.add(full_url)
+            return full_url, response, None, cached
+        return full_url, response, data, None
+
+    def get_page(self, url: str, params: Mapping[str, Any] | None, etags: EtagCache | None) -> Page:
+        full_url, response, data, cached = self.get_conditional(url, params, etags)
+        if cached is not None:
             return Page(full_url, [], cached.get("next"), True, response.headers)
         if not isinstance(data, list):
             raise TrackerError(

@@ -31,9 +31,8 @@ def render_text(report: dict[str, Any]) -> str:
     findings = report.get("findings") or []
     lines.append(f"findings: {len(findings)}" if findings else "findings: none")
     for finding in findings:
-        lines.append(
-            f"  [{finding['severity']}] {finding['source']} {finding['subject']}: {finding['summary']}"
-        )
+        where = f"{finding['source']} {finding['subject']}"
+        lines.append(f"  [{finding['severity']}] {where}: {finding['summary']}")
     writes = report.get("writes") or []
     if writes:
         verb = "planned" if report["dry_run"] else "done"
