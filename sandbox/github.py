@@ -45,12 +45,14 @@ class GitHubSandbox(SandboxServer):
         faults: FaultPlan | None = None,
         latency: float = 0.0,
         clock: Callable[[], str] = now_iso,
+        mid_paging_change: str = "insert",
     ) -> None:
         super().__init__(faults=faults, latency=latency)
         self.repo = repo
         self.tokens = dict(tokens or {"ghp_sandbox_token": "tracker-bot"})
         self.prefix = prefix.rstrip("/")
         self.clock = clock
+        self.mid_paging_change = mid_paging_change  # "insert" a new issue, or "edit" the oldest
         self.users: dict[str, int] = {}
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, dict[str, Any]] = {}
@@ -235,7 +237,12 @@ class GitHubSandbox(SandboxServer):
             return [c for c in self.comments.values() if c["issue"] == number]
 
     def on_insert_fault(self, request: Request) -> None:
-        if request.path.endswith("/issues") and request.query.get("page", "1") != "1":
+        if not request.path.endswith("/issues") or request.query.get("page", "1") == "1":
+            return
+        if self.mid_paging_change == "edit" and self.issues:
+            oldest = min(self.issues.values(), key=lambda i: (i["updated_at"], i["number"]))
+            self.edit_issue(oldest["number"], body=f"{oldest['body']} (edited while paging)")
+        else:
             self.add_issue("Inserted while paging", "appeared between two pages", user="dev")
 
     def fault_response(self, fault: str) -> Response:

@@ -47,6 +47,8 @@ class LoggedRequest:
     status: int
     fault: str | None
     conditional: bool
+    returned: int | None = None  # objects in a list answer
+    at: float = 0.0
 
 
 @dataclass
@@ -93,7 +95,10 @@ class SandboxServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"{self.name}-sandbox", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{self.name}-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -176,7 +181,11 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(sandbox.latency)
             fault = sandbox.faults.pick(self.command)
             if fault == "drop":
-                sandbox.log.append(LoggedRequest(self.command, parts.path, query, 0, fault, False))
+                sandbox.log.append(
+                    LoggedRequest(
+                        self.command, parts.path, query, 0, fault, False, None, time.time()
+                    )
+                )
                 self.close_connection = True
                 try:
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -213,9 +222,17 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
             sandbox.counts_against_limit(request, Response(status, None, headers))
             if fault == "malformed" and status == 200 and payload:
                 payload = payload[: max(1, len(payload) // 2)]
+            returned = len(response.body) if isinstance(response.body, list) else None
             sandbox.log.append(
                 LoggedRequest(
-                    request.method, request.path, request.query, status, fault, conditional
+                    request.method,
+                    request.path,
+                    request.query,
+                    status,
+                    fault,
+                    conditional,
+                    returned if status == 200 else None,
+                    time.time(),
                 )
             )
             self.send_response(status)

@@ -23,10 +23,15 @@ class SourceRun:
     name: str
     store: Store
     cursors: dict[str, Any]
-    items: int = 0
+    item_ids: set[str] = field(default_factory=set)
     changes: int = 0
     skipped: int = 0
-    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        """Distinct items new or updated this run; an overlap window re-reads a few unchanged
+        ones, which are not counted."""
+        return len(self.item_ids)
 
 
 def map_page(

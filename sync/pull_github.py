@@ -62,7 +62,7 @@ def pull_github(run: SourceRun, source: GitHubSource, connector: GitHubConnector
         counts = store.save_items(
             source.name, mapped, history_fields=gh.HISTORY_FIELDS, cursors=save_cursors_with_etags()
         )
-        run.items += counts.items
+        run.item_ids.update(counts.updated_ids)
         run.changes += counts.changes
 
     pull_since(
@@ -120,32 +120,31 @@ def pull_since(
     new cursor, which also leaves a validator so the next quiet sync costs one 304).
     """
     moved_seen: set[tuple[Any, str]] = set()
+    cursor = run.cursors.get(cursor_key)
+    since = _minus_seconds(cursor, overlap_seconds) if cursor else None
     for _ in range(MAX_PASSES):
         cursor = run.cursors.get(cursor_key)
-        since = _minus_seconds(cursor, overlap_seconds) if cursor else None
         pass_started: str | None = None
         shifted = False
         for page in fetch_pages(since, etags):
             pass_started = pass_started or _server_time(page)
             if page.not_modified:
                 continue
-            newest = max((_updated(obj) for obj in page.items), default="")
             for obj in page.items:
                 if pass_started and _created(obj) < pass_started <= _updated(obj):
                     moved = (obj.get("id"), _updated(obj))
                     shifted = shifted or moved not in moved_seen
                     moved_seen.add(moved)
+            newest = max((_updated(obj) for obj in page.items), default="")
             if newest > (run.cursors.get(cursor_key) or ""):
                 run.cursors[cursor_key] = newest
             save_page(page.items)
         if shifted:
             log.info("%s: %s changed while paging; paging that window again", run.name, cursor_key)
-            run.cursors[cursor_key] = cursor
-            if cursor is None:
-                run.cursors.pop(cursor_key, None)
-            continue
+            continue  # same ``since``: unchanged pages answer 304
         if run.cursors.get(cursor_key) == cursor:
             return
+        since = _minus_seconds(run.cursors[cursor_key], overlap_seconds)
     log.warning("%s: %s kept changing while paging; the next sync continues", run.name, cursor_key)
 
 

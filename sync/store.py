@@ -13,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ def utc_now() -> str:
 class PageCounts:
     items: int = 0
     changes: int = 0
+    updated_ids: list[str] = field(default_factory=list)  # new, or updated since stored
 
 
 class Store:
@@ -155,6 +156,8 @@ class Store:
                 old = existing.get(item.id)
                 row["first_seen"] = old["first_seen"] if old else now
                 rows.append(row)
+                if old is None or old["updated_at"] != row["updated_at"]:
+                    counts.updated_ids.append(item.id)
                 if old is None or old["content_hash"] != row["content_hash"]:
                     snapshots.append(_snapshot_row(source, item.id, row, now))
                 if old is not None and old["content_hash"] != row["content_hash"]:

@@ -1,0 +1,94 @@
+"""Seeded tracker data for tests, the demo and benchmarks: the same seed gives the same data."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sandbox.github import GitHubSandbox
+
+SEED_START = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def seed_github_repo(
+    sandbox: GitHubSandbox,
+    *,
+    issues: int = 300,
+    comments_per_issue: int = 2,
+    events_per_issue: int = 4,
+    milestones: int = 10,
+    seed: int = 1,
+    start: datetime = SEED_START,
+) -> None:
+    """A repository with requirements, tasks, bugs and pull requests spread over milestones;
+    every issue gets ``events_per_issue`` events (labeled, milestoned, renamed, closed, in
+    turn) and ``comments_per_issue`` comments, all dated in the past."""
+    rng = random.Random(seed)
+    numbers = [
+        sandbox.add_milestone(
+            f"Sprint {k + 1}",
+            due_on=stamp(start + timedelta(days=14 * (k + 1), hours=7)),
+            created_at=stamp(start),
+        )["number"]
+        for k in range(milestones)
+    ]
+    for index in range(issues):
+        created = start + timedelta(seconds=37 * index)
+        is_pull = index % 10 == 9
+        labels = []
+        if not is_pull and index % 4 == 0:
+            labels.append("requirement")
+        elif not is_pull and index % 7 == 0:
+            labels.append("bug")
+        body = f"Refs #{max(1, index - 3)}. " + " ".join(rng.choice(_WORDS) for _ in range(12))
+        issue = sandbox.add_issue(
+            f"{'Implement' if index % 4 else 'Requirement:'} {rng.choice(_WORDS)} {index}",
+            body,
+            user=rng.choice(["dev", "alice", "bob", "client-pm"]),
+            labels=labels,
+            pull_request=is_pull,
+            created_at=stamp(created),
+        )
+        moment = created
+        for step in range(events_per_issue):
+            moment += timedelta(minutes=1)
+            at = stamp(moment)
+            kind = step % 4
+            if kind == 0:
+                sandbox.edit_issue(
+                    issue["number"], actor="alice", at=at, labels=[*issue["labels"], f"area-{step}"]
+                )
+            elif kind == 1 and numbers:
+                sandbox.edit_issue(
+                    issue["number"], actor="alice", at=at, milestone=rng.choice(numbers)
+                )
+            elif kind == 2:
+                sandbox.edit_issue(
+                    issue["number"], actor="bob", at=at, title=f"{issue['title']} (v{step})"
+                )
+            else:
+                state = "open" if issue["state"] == "closed" else "closed"
+                if kind == 3 and index % 3 != 0:
+                    sandbox.edit_issue(issue["number"], actor="bob", at=at, state=state)
+                else:
+                    sandbox.edit_issue(
+                        issue["number"], actor="bob", at=at, labels=[*issue["labels"], f"x-{step}"]
+                    )
+        for step in range(comments_per_issue):
+            moment += timedelta(minutes=1)
+            sandbox.add_comment(
+                issue["number"],
+                f"Comment {step} on #{issue['number']}: {rng.choice(_WORDS)}",
+                user=rng.choice(["dev", "alice", "client-pm"]),
+                at=stamp(moment),
+            )
+
+
+_WORDS = (
+    "login checkout invoice export search report dashboard payment onboarding audit sync "
+    "profile billing upload notification settings permissions archive import calendar"
+).split()

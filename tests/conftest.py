@@ -1,0 +1,104 @@
+"""Shared fixtures: sandbox trackers on loopback and a one-call sync against them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.github import GitHubSandbox
+from sandbox.server import FaultPlan
+from sync.run import RunOptions, run_once
+from sync.settings import Settings, build_settings, resolve_secrets
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = Path(__file__).resolve().parent / "contracts"
+GITHUB_TOKEN = "ghp_sandbox_token"
+
+
+@pytest.fixture
+def github():
+    sandbox = GitHubSandbox("acme/portal", tokens={GITHUB_TOKEN: "tracker-bot"}).start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def make_github():
+    started: list[GitHubSandbox] = []
+
+    def make(**kwargs: Any) -> GitHubSandbox:
+        kwargs.setdefault("tokens", {GITHUB_TOKEN: "tracker-bot"})
+        if "faults" in kwargs and isinstance(kwargs["faults"], dict):
+            kwargs["faults"] = FaultPlan(**kwargs["faults"])
+        sandbox = GitHubSandbox(kwargs.pop("repo", "acme/portal"), **kwargs).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()
+
+
+def github_source(sandbox: GitHubSandbox, name: str = "acme-github", **overrides: Any) -> dict:
+    source = {
+        "name": name,
+        "kind": "github",
+        "base_url": sandbox.base_url,
+        "repo": sandbox.repo,
+        "token_env": "TEST_GITHUB_TOKEN",
+        "retry_backoff_seconds": 0.01,
+    }
+    source.update(overrides)
+    return source
+
+
+@pytest.fixture(autouse=True)
+def github_token_env(monkeypatch):
+    monkeypatch.setenv("TEST_GITHUB_TOKEN", GITHUB_TOKEN)
+
+
+def sync(
+    db: Path, *sources: dict, settings: dict | None = None, **options: Any
+) -> tuple[dict, int]:
+    """One run of the real pipeline in-process, as ``run_sync.py`` does it."""
+    config: Settings = build_settings({**(settings or {}), "sources": list(sources)})
+    secrets = resolve_secrets(config, list(config.sources))
+    return run_once(config, list(config.sources), secrets, db, RunOptions(**options))
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 120):
+    """``python run_sync.py ARGS`` as a real process."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_sync.py"), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=timeout,
+    )
+
+
+def write_config(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_json(text: str) -> Any:
+    return json.loads(text)
