@@ -572,7 +572,8 @@ class GitHubSandbox(SandboxServer):
             "reset": reset,
             "used": used,
         }
-        return Response(200, {"resources": {"core": core}, "rate": core})
+        search = {"limit": 30, "remaining": 30, "reset": reset, "used": 0}
+        return Response(200, {"resources": {"core": core, "search": search}, "rate": core})
 
     def list_issues(self, request: Request, login: str) -> Response:
         q = request.query

@@ -140,7 +140,7 @@ def pull_since(
                 run.cursors[cursor_key] = newest
             save_page(page.items)
         if shifted:
-            log.info("%s: %s changed while paging; paging that window again", run.name, cursor_key)
+            log.debug("%s: %s changed while paging; paging that window again", run.name, cursor_key)
             continue  # same ``since``: unchanged pages answer 304
         if run.cursors.get(cursor_key) == cursor:
             return

@@ -1,0 +1,167 @@
+"""The program as users and cron run it: a real process, its exit codes, its stdout and
+stderr, and what it leaves on disk."""
+
+from __future__ import annotations
+
+import json
+
+from sandbox.scenario import seed_github_repo
+from sync.lock import RunLock
+from tests.conftest import GITHUB_TOKEN, run_cli, write_config
+
+
+def github_config(tmp_path, sandbox, *, token_env="CLI_GITHUB_TOKEN", extra=""):
+    return write_config(
+        tmp_path / "config.toml",
+        f"""
+[store]
+path = "{tmp_path / "store.db"}"
+
+[[sources]]
+name = "acme-github"
+kind = "github"
+base_url = "{sandbox.base_url}"
+repo = "acme/portal"
+token_env = "{token_env}"
+retry_backoff_seconds = 0.01
+{extra}
+""",
+    )
+
+
+def test_json_report_is_the_only_thing_on_stdout(tmp_path, github):
+    seed_github_repo(github, issues=30, comments_per_issue=1, events_per_issue=2, milestones=2)
+    config = github_config(tmp_path, github)
+    result = run_cli(
+        "--config",
+        str(config),
+        "--json",
+        "--as-of",
+        "2026-11-23",
+        env={"CLI_GITHUB_TOKEN": GITHUB_TOKEN},
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {
+        "started_at",
+        "finished_at",
+        "dry_run",
+        "as_of",
+        "sources",
+        "findings",
+        "writes",
+    }
+    assert report["as_of"] == "2026-11-23" and report["dry_run"] is False
+    assert report["sources"] == [
+        {
+            "name": "acme-github",
+            "kind": "github",
+            "status": "ok",
+            "error": None,
+            "requests": report["sources"][0]["requests"],
+            "items": 30,
+            "changes": report["sources"][0]["changes"],
+        }
+    ]
+    assert report["sources"][0]["changes"] > 0 and report["sources"][0]["requests"] >= 6
+    assert "acme-github: ok" in result.stderr, "logs belong on stderr"
+
+
+def test_human_summary_by_default(tmp_path, github):
+    seed_github_repo(github, issues=5, comments_per_issue=0, events_per_issue=0, milestones=0)
+    result = run_cli(
+        "--config", str(github_config(tmp_path, github)), env={"CLI_GITHUB_TOKEN": GITHUB_TOKEN}
+    )
+    assert result.returncode == 0
+    assert "acme-github  github  ok" in result.stdout
+
+
+def test_config_error_is_one_line_naming_the_key_exit_2(tmp_path):
+    config = write_config(
+        tmp_path / "c.toml", '[[sources]]\nname = "gh"\nkind = "github"\ntoken_env = "X"\n'
+    )
+    result = run_cli("--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "tracker-sync: config: sources[0].repo: field required"
+    assert result.stdout == ""
+
+
+def test_missing_config_file_and_missing_secret_exit_2(tmp_path, github):
+    missing = run_cli("--config", str(tmp_path / "nope.toml"))
+    assert (
+        missing.returncode == 2
+        and "cannot read" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )
+    no_secret = run_cli(
+        "--config", str(github_config(tmp_path, github, token_env="UNSET_VAR_FOR_TEST"))
+    )
+    assert no_secret.returncode == 2
+    assert (
+        "sources[0].token_env: environment variable UNSET_VAR_FOR_TEST is not set"
+        in no_secret.stderr
+    )
+
+
+def test_usage_errors_exit_2(tmp_path, github):
+    config = str(github_config(tmp_path, github))
+    env = {"CLI_GITHUB_TOKEN": GITHUB_TOKEN}
+    assert run_cli("--config", config, "--as-of", "23/11/2026", env=env).returncode == 2
+    unknown = run_cli("--config", config, "--source", "nope", env=env)
+    assert unknown.returncode == 2 and "--source: no source named 'nope'" in unknown.stderr
+
+
+def test_bad_token_exits_1_naming_the_source(tmp_path, github):
+    result = run_cli(
+        "--config",
+        str(github_config(tmp_path, github)),
+        "--json",
+        env={"CLI_GITHUB_TOKEN": "ghp_revoked"},
+    )
+    assert result.returncode == 1
+    source = json.loads(result.stdout)["sources"][0]
+    assert source["status"] == "failed" and source["error"].startswith(
+        "acme-github: HTTP 401: Bad credentials"
+    )
+    assert "acme-github: HTTP 401: Bad credentials" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_token_appears_nowhere(tmp_path, github):
+    seed_github_repo(github, issues=20, comments_per_issue=1, events_per_issue=1, milestones=1)
+    config = github_config(tmp_path, github)
+    env = {"CLI_GITHUB_TOKEN": GITHUB_TOKEN}
+    outputs = []
+    for args in (["-v", "--json"], ["-v"], ["-v", "--full"]):
+        result = run_cli("--config", str(config), *args, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs += [result.stdout, result.stderr]
+    (tmp_path / "run.log").write_text("\n".join(outputs))
+    assert "GET" in outputs[1], "-v should log one line per request"
+    for path in tmp_path.iterdir():
+        assert GITHUB_TOKEN.encode() not in path.read_bytes(), f"token leaked into {path.name}"
+
+
+def test_second_process_exits_75_while_the_lock_is_held(tmp_path, github):
+    config = github_config(tmp_path, github)
+    with RunLock(tmp_path / "store.db"):
+        result = run_cli("--config", str(config), env={"CLI_GITHUB_TOKEN": GITHUB_TOKEN})
+    assert result.returncode == 75
+    assert "another tracker-sync run holds" in result.stderr
+
+
+def test_demo_runs_with_no_config_and_no_credentials(tmp_path):
+    result = run_cli("--demo", cwd=tmp_path, env={"TRACKER_SYNC_CONFIG": ""})
+    assert result.returncode == 0, result.stderr
+    assert "acme-github  github  ok" in result.stdout
+    assert "description" in result.stdout and "snapshot" in result.stdout
+    assert list(tmp_path.iterdir()) == [], "the demo must leave nothing behind"
+
+
+def test_console_script_is_the_same_program():
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"tracker-sync": "run_sync:main"}
