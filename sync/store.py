@@ -13,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from mapping.model import (
     LinkRecord,
     MappedItem,
     MilestoneRecord,
+    shallow_row,
 )
 from sync.migrations import migrations
 
@@ -192,7 +193,7 @@ class Store:
             " and type in ('parent', 'mentions')",
             [source, *ids],
         )
-        links = [asdict(link) for m in mapped for link in m.links]
+        links = [shallow_row(link) for m in mapped for link in m.links]
         if links:
             self.db["links"].insert_all(links, ignore=True)
 
@@ -208,7 +209,7 @@ class Store:
     ) -> int:
         rows = []
         for comment in comments:
-            row = asdict(comment)
+            row = shallow_row(comment)
             row["raw"] = json.dumps(comment.raw, ensure_ascii=False)
             row["is_own"] = int(own_author is not None and comment.author == own_author)
             rows.append(row)
@@ -227,7 +228,7 @@ class Store:
         with self.transaction():
             if changes:
                 self.db["changes"].upsert_all(
-                    [asdict(c) for c in changes], pk=("source", "item_id", "change_id")
+                    [shallow_row(c) for c in changes], pk=("source", "item_id", "change_id")
                 )
             self._write_cursors(source, cursors)
         return len(changes)
@@ -255,7 +256,7 @@ class Store:
                 }
             rows = []
             for milestone in milestones:
-                row = asdict(milestone)
+                row = shallow_row(milestone)
                 row["raw"] = json.dumps(milestone.raw, ensure_ascii=False)
                 old = known.get(milestone.id)
                 row["first_due_date"] = (
@@ -272,7 +273,7 @@ class Store:
     def save_links(self, links: Sequence[LinkRecord]) -> None:
         with self.transaction():
             if links:
-                self.db["links"].insert_all([asdict(link) for link in links], ignore=True)
+                self.db["links"].insert_all([shallow_row(link) for link in links], ignore=True)
 
     # -- runs ---------------------------------------------------------------------------------
 

@@ -1,0 +1,24 @@
+"""``python -m bench``: measure what the issues ask to be measured; write bench/results.json
+and bench/results.md."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.github_pull import bench_github_pull
+
+BENCHES = {"github_pull": bench_github_pull}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append")
+    parser.add_argument("--issues", type=int, default=5000, help="items per tracker")
+    parser.add_argument("--latency", type=float, default=0.02, help="seconds added to each request")
+    args = parser.parse_args()
+    for name in args.only or sorted(BENCHES):
+        BENCHES[name](args.issues, args.latency)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Benchmark plumbing: run tracker-sync as a real process (so its peak RSS is its own, not the
+sandbox's) and keep the figures in ``bench/results.json`` and ``bench/results.md``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_JSON = ROOT / "bench" / "results.json"
+RESULTS_MD = ROOT / "bench" / "results.md"
+
+
+def run_sync_process(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """``run_sync.py ARGS --json`` as a child process: its report, wall time and its own peak
+    RSS (from ``wait4``, so earlier children do not count)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "run_sync.py"), *args, "--json", "-q"],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, **env},
+            cwd=ROOT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"run_sync failed ({process.returncode}): {stderr.decode()[-2000:]}")
+    return {
+        "report": json.loads(stdout),
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports kilobytes
+    }
+
+
+def save_results(section: str, figures: dict[str, Any]) -> None:
+    results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
+    results[section] = figures
+    RESULTS_JSON.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    RESULTS_MD.write_text(render_markdown(results))
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m bench`; machine: {os.cpu_count()} cores.",
+        "",
+    ]
+    for section, figures in sorted(results.items()):
+        lines += [f"## {section}", "", "| figure | value | goal |", "|---|---|---|"]
+        for row in figures.get("table", []):
+            lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def print_table(title: str, rows: list[list[Any]]) -> None:
+    print(f"\n{title}")
+    width = max(len(str(r[0])) for r in rows)
+    for name, value, goal in rows:
+        print(f"  {str(name):<{width}}  {str(value):>14}   goal: {goal}")
