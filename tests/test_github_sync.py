@@ -234,6 +234,7 @@ def test_bad_token_fails_that_source_only_and_names_it(make_github, tmp_path, mo
     assert by_name["broken"]["status"] == "failed"
     assert by_name["broken"]["error"].startswith("broken: HTTP 401: Bad credentials")
     assert rows(db, "select count(*) n from items where source = 'good'")[0]["n"] == 5
+    assert len(bad.log) == 1, "a 401 is never retried"
 
 
 def test_unknown_repository_fails_with_not_found(make_github, tmp_path):
