@@ -1,5 +1,6 @@
 """Tracker connectors: HTTP and each tracker's API contract, nothing of the store or rules."""
 
 from connectors.github import GitHubConnector
+from connectors.jira import JiraConnector
 
-CONNECTORS = {"github": GitHubConnector}
+CONNECTORS = {"github": GitHubConnector, "jira": JiraConnector}

@@ -1,5 +1,5 @@
 """Pure payload -> record functions, one module per tracker."""
 
-from mapping import github
+from mapping import github, jira
 
-MAPPERS = {"github": github}
+MAPPERS = {"github": github, "jira": jira}

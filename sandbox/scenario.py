@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from sandbox.github import GitHubSandbox
+from sandbox.jira import JiraSandbox
 
 SEED_START = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -92,3 +93,56 @@ _WORDS = (
     "login checkout invoice export search report dashboard payment onboarding audit sync "
     "profile billing upload notification settings permissions archive import calendar"
 ).split()
+
+
+def seed_jira_project(
+    sandbox: JiraSandbox,
+    *,
+    issues: int = 300,
+    comments_per_issue: int = 1,
+    long_histories: int = 0,
+    history_length: int = 150,
+    versions: int = 4,
+    seed: int = 1,
+    start: datetime = SEED_START,
+) -> None:
+    """Stories, tasks and bugs over versions, each edited a little (status, summary, due
+    date), with ``long_histories`` issues whose history outgrows Jira's embedded cap."""
+    rng = random.Random(seed)
+    version_ids = [
+        sandbox.add_version(
+            f"{1 + k // 2}.{k % 2}",
+            release_date=(start + timedelta(days=30 * (k + 1))).date().isoformat(),
+        )["id"]
+        for k in range(versions)
+    ]
+    for index in range(issues):
+        created = start + timedelta(seconds=41 * index)
+        kind = "Story" if index % 3 == 0 else "Bug" if index % 7 == 0 else "Task"
+        issue = sandbox.add_issue(
+            f"{kind} {rng.choice(_WORDS)} {index}",
+            "Acceptance: " + " ".join(rng.choice(_WORDS) for _ in range(10)),
+            issuetype=kind,
+            labels=["requirement"] if kind == "Story" else [],
+            fix_versions=[rng.choice(version_ids)] if version_ids else [],
+            points=float(rng.choice([1, 2, 3, 5, 8])),
+            created=stamp(created),
+        )
+        moment = created + timedelta(minutes=1)
+        sandbox.edit_issue(issue["key"], author="bot", at=stamp(moment), status="In Progress")
+        if index % 2:
+            moment += timedelta(minutes=1)
+            sandbox.edit_issue(
+                issue["key"], author="bot", at=stamp(moment), summary=f"{issue['summary']} (v2)"
+            )
+        if index % 5 == 0:
+            moment += timedelta(minutes=1)
+            due = (created + timedelta(days=20)).date().isoformat()
+            sandbox.edit_issue(issue["key"], author="bot", at=stamp(moment), duedate=due)
+        for step in range(comments_per_issue):
+            moment += timedelta(minutes=1)
+            sandbox.add_comment(
+                issue["key"], f"Note {step} on {issue['key']}", author="bot", at=stamp(moment)
+            )
+        if index < long_histories:
+            sandbox.add_history(issue["key"], history_length)

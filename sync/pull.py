@@ -15,12 +15,16 @@ from connectors.errors import TrackerError
 from connectors.http import RetryPolicy
 from sync.pull_common import SourceRun
 from sync.pull_github import pull_github
-from sync.settings import GitHubSource, SourceSettings
+from sync.pull_jira import pull_jira
+from sync.settings import GitHubSource, JiraSource, SourceSettings
 from sync.store import Store
 
 log = logging.getLogger(__name__)
 
-PULLERS: dict[str, Callable[[SourceRun, Any, Any], None]] = {"github": pull_github}
+PULLERS: dict[str, Callable[[SourceRun, Any, Any], None]] = {
+    "github": pull_github,
+    "jira": pull_jira,
+}
 
 
 @dataclass
@@ -65,6 +69,17 @@ def build_connector(source: SourceSettings, secrets: dict[str, str]) -> Any:
             timeout=source.timeout_seconds,
             retry=retry_policy(source),
             min_write_interval=source.min_write_interval_seconds,
+        )
+    if isinstance(source, JiraSource):
+        return CONNECTORS["jira"](
+            source=source.name,
+            base_url=source.base_url,
+            api_version=source.api_version,
+            project=source.project,
+            token=secrets["token"],
+            email=source.email,
+            timeout=source.timeout_seconds,
+            retry=retry_policy(source),
         )
     raise TrackerError(
         f"the {source.kind} connector is not available in this build", source=source.name

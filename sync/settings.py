@@ -11,7 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEYS = frozenset(
@@ -82,9 +89,27 @@ class JiraSource(SourceBase):
     email: str | None = None
     token_env: str
     requirement_types: list[str] = ["Story", "Epic", "Requirement"]
+    jql_filter: str | None = None
     board_id: int | None = None
     story_points_field: str | None = None
+    acceptance_field: str | None = None
     confirmed_field: str | None = None
+    cancelled_resolutions: list[str] = [
+        "Won't Do",
+        "Won't Fix",
+        "Duplicate",
+        "Declined",
+        "Cancelled",
+    ]
+
+    @model_validator(mode="after")
+    def _auth_matches_deployment(self) -> JiraSource:
+        if self.api_version == 3 and not self.email and "atlassian.net" in self.base_url:
+            raise ValueError(
+                "email is required for Jira Cloud (basic auth with an API token);"
+                " leave it out only for a Data Center personal access token"
+            )
+        return self
 
     def secret_envs(self) -> dict[str, str]:
         return {"token_env": self.token_env}

@@ -139,37 +139,66 @@ class Store:
         history_fields: Collection[str],
         cursors: dict[str, Any] | None = None,
     ) -> PageCounts:
-        """Upsert a page of items with their links and cursor. An item whose watched fields
-        changed since the last sync gets a snapshot, and a change record (origin ``snapshot``)
-        for each changed field the tracker keeps no history of itself."""
+        return self.save_page(source, mapped, history_fields=history_fields, cursors=cursors)
+
+    def save_page(
+        self,
+        source: str,
+        mapped: Sequence[MappedItem],
+        *,
+        history_fields: Collection[str],
+        changes: Sequence[ChangeRecord] = (),
+        comments: Sequence[CommentRecord] = (),
+        own_author: str | None = None,
+        cursors: dict[str, Any] | None = None,
+    ) -> PageCounts:
+        """Upsert a page of items with their links, history, comments and the cursor after
+        them, in one transaction. An item whose watched fields changed since the last sync gets
+        a snapshot, and a change record (origin ``snapshot``) for each changed field the tracker
+        keeps no history of itself."""
+        with self.transaction():
+            counts = self._write_items(source, mapped, history_fields)
+            counts.changes += self._write_changes(changes)
+            self._write_comments(comments, own_author)
+            self._write_cursors(source, cursors)
+        return counts
+
+    def updated_at_of(self, source: str, ids: Sequence[str]) -> dict[str, str]:
+        """The stored ``updated_at`` of these items: which of a page are new or changed."""
+        return {
+            row["id"]: row["updated_at"] for row in self._existing_items(source, list(ids)).values()
+        }
+
+    def _write_items(
+        self, source: str, mapped: Sequence[MappedItem], history_fields: Collection[str]
+    ) -> PageCounts:
         counts = PageCounts()
         now = utc_now()
-        with self.transaction():
-            existing = self._existing_items(source, [m.item.id for m in mapped])
-            rows, snapshots, changes = [], [], []
-            for entry in mapped:
-                item = entry.item
-                row = item.row()
-                row["labels"] = json.dumps(item.labels, ensure_ascii=False)
-                row["raw"] = json.dumps(item.raw, ensure_ascii=False)
-                row["cancelled"] = int(item.cancelled)
-                row["last_seen"] = now
-                old = existing.get(item.id)
-                row["first_seen"] = old["first_seen"] if old else now
-                rows.append(row)
-                if old is None or old["updated_at"] != row["updated_at"]:
-                    counts.updated_ids.append(item.id)
-                if old is None or old["content_hash"] != row["content_hash"]:
-                    snapshots.append(_snapshot_row(source, item.id, row, now))
-                if old is not None and old["content_hash"] != row["content_hash"]:
-                    changes.extend(_snapshot_changes(source, old, row, history_fields, now))
+        existing = self._existing_items(source, [m.item.id for m in mapped])
+        rows, snapshots, changes = [], [], []
+        for entry in mapped:
+            item = entry.item
+            row = item.row()
+            row["labels"] = json.dumps(item.labels, ensure_ascii=False)
+            row["raw"] = json.dumps(item.raw, ensure_ascii=False)
+            row["cancelled"] = int(item.cancelled)
+            row["last_seen"] = now
+            old = existing.get(item.id)
+            row["first_seen"] = old["first_seen"] if old else now
+            rows.append(row)
+            if old is None or old["updated_at"] != row["updated_at"]:
+                counts.updated_ids.append(item.id)
+            if old is None or old["content_hash"] != row["content_hash"]:
+                snapshots.append(_snapshot_row(source, item.id, row, now))
+            if old is not None and old["content_hash"] != row["content_hash"]:
+                changes.extend(_snapshot_changes(source, old, row, history_fields, now))
+        if rows:
             self.db["items"].upsert_all(rows, pk=("source", "id"))
-            if snapshots:
-                self.db["item_snapshots"].insert_all(snapshots, ignore=True)
-            if changes:
-                self.db["changes"].upsert_all(changes, pk=("source", "item_id", "change_id"))
-            self._replace_links(source, mapped)
-            self._write_cursors(source, cursors)
+        if snapshots:
+            self.db["item_snapshots"].insert_all(snapshots, ignore=True)
+        if changes:
+            self.db["changes"].upsert_all(changes, pk=("source", "item_id", "change_id"))
+        self._replace_links(source, mapped)
         counts.items, counts.changes = len(rows), len(changes)
         return counts
 
@@ -207,16 +236,20 @@ class Store:
         own_author: str | None,
         cursors: dict[str, Any] | None = None,
     ) -> int:
+        with self.transaction():
+            count = self._write_comments(comments, own_author)
+            self._write_cursors(source, cursors)
+        return count
+
+    def _write_comments(self, comments: Sequence[CommentRecord], own_author: str | None) -> int:
         rows = []
         for comment in comments:
             row = shallow_row(comment)
             row["raw"] = json.dumps(comment.raw, ensure_ascii=False)
             row["is_own"] = int(own_author is not None and comment.author == own_author)
             rows.append(row)
-        with self.transaction():
-            if rows:
-                self.db["comments"].upsert_all(rows, pk=("source", "id"))
-            self._write_cursors(source, cursors)
+        if rows:
+            self.db["comments"].upsert_all(rows, pk=("source", "id"))
         return len(rows)
 
     def save_changes(
@@ -226,12 +259,32 @@ class Store:
         cursors: dict[str, Any] | None = None,
     ) -> int:
         with self.transaction():
-            if changes:
-                self.db["changes"].upsert_all(
-                    [shallow_row(c) for c in changes], pk=("source", "item_id", "change_id")
-                )
+            count = self._write_changes(changes)
             self._write_cursors(source, cursors)
-        return len(changes)
+        return count
+
+    def _write_changes(self, changes: Sequence[ChangeRecord]) -> int:
+        """Upsert change records; return how many were not stored before."""
+        if not changes:
+            return 0
+        known: set[tuple[str, str, str]] = set()
+        source = changes[0].source
+        item_ids = sorted({c.item_id for c in changes})
+        for start in range(0, len(item_ids), 500):
+            batch = item_ids[start : start + 500]
+            marks = ", ".join("?" * len(batch))
+            known.update(
+                (source, row["item_id"], row["change_id"])
+                for row in self.db.query(
+                    "select item_id, change_id from changes"
+                    f" where source = ? and item_id in ({marks})",
+                    [source, *batch],
+                )
+            )
+        self.db["changes"].upsert_all(
+            [shallow_row(c) for c in changes], pk=("source", "item_id", "change_id")
+        )
+        return sum(1 for c in changes if (c.source, c.item_id, c.change_id) not in known)
 
     def save_milestones(
         self,

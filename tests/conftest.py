@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from sandbox.github import GitHubSandbox
+from sandbox.jira import JiraSandbox
 from sandbox.server import FaultPlan
 from sync.run import RunOptions, run_once
 from sync.settings import Settings, build_settings, resolve_secrets
@@ -20,6 +21,7 @@ from sync.settings import Settings, build_settings, resolve_secrets
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = Path(__file__).resolve().parent / "contracts"
 GITHUB_TOKEN = "ghp_sandbox_token"
+JIRA_EMAIL, JIRA_TOKEN, JIRA_PAT = "bot@acme.example", "jira-api-token", "jira-pat"
 
 
 @pytest.fixture
@@ -59,9 +61,44 @@ def github_source(sandbox: GitHubSandbox, name: str = "acme-github", **overrides
     return source
 
 
+@pytest.fixture
+def make_jira():
+    started: list[JiraSandbox] = []
+
+    def make(**kwargs: Any) -> JiraSandbox:
+        if "faults" in kwargs and isinstance(kwargs["faults"], dict):
+            kwargs["faults"] = FaultPlan(**kwargs["faults"])
+        sandbox = JiraSandbox(kwargs.pop("project", "ACME"), **kwargs).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()
+
+
+def jira_source(sandbox: JiraSandbox, name: str = "acme-jira", **overrides: Any) -> dict:
+    cloud = sandbox.deployment == "cloud"
+    source = {
+        "name": name,
+        "kind": "jira",
+        "base_url": sandbox.base_url,
+        "api_version": 3 if cloud else 2,
+        "project": sandbox.project,
+        "token_env": "TEST_JIRA_TOKEN" if cloud else "TEST_JIRA_PAT",
+        "retry_backoff_seconds": 0.01,
+    }
+    if cloud:
+        source["email"] = JIRA_EMAIL
+    source.update(overrides)
+    return source
+
+
 @pytest.fixture(autouse=True)
-def github_token_env(monkeypatch):
+def tracker_token_env(monkeypatch):
     monkeypatch.setenv("TEST_GITHUB_TOKEN", GITHUB_TOKEN)
+    monkeypatch.setenv("TEST_JIRA_TOKEN", JIRA_TOKEN)
+    monkeypatch.setenv("TEST_JIRA_PAT", JIRA_PAT)
 
 
 def sync(

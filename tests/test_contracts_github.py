@@ -4,56 +4,21 @@ every endpoint the connector uses validates against the vendored schema subset."
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 
 import pytest
 import requests
-from openapi_schema_validator import OAS30Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 from sandbox.scenario import seed_github_repo
 from tests.conftest import CONTRACTS, GITHUB_TOKEN
+from tests.contract_validation import ContractSchemas, admit_nullable_enums
 
-
-def admit_documented_nulls(node):
-    """OpenAPI 3.0 leaves ``nullable: true`` beside an ``enum`` ambiguous; GitHub sends
-    ``"state_reason": null`` on every open issue and marks the field nullable, so a null is
-    admitted wherever the schema says nullable. Nothing else is relaxed."""
-    if isinstance(node, dict):
-        if node.get("nullable") and isinstance(node.get("enum"), list) and None not in node["enum"]:
-            node["enum"] = [*node["enum"], None]
-        for value in node.values():
-            admit_documented_nulls(value)
-    elif isinstance(node, list):
-        for value in node:
-            admit_documented_nulls(value)
-    return node
-
-
-SPEC = admit_documented_nulls(
-    json.loads((CONTRACTS / "github" / "openapi-subset.json").read_text())
-)
-REGISTRY = Registry().with_resource(
-    "urn:github", Resource.from_contents(SPEC, default_specification=DRAFT4)
+SCHEMAS = ContractSchemas(
+    CONTRACTS / "github" / "openapi-subset.json", "github", admit_nullable_enums
 )
 
 
-def response_validator(path: str, method: str, status: str) -> OAS30Validator:
-    pointer = "/".join(
-        part.replace("~", "~0").replace("/", "~1")
-        for part in (
-            "paths",
-            path,
-            method,
-            "responses",
-            status,
-            "content",
-            "application/json",
-            "schema",
-        )
-    )
-    return OAS30Validator({"$ref": f"urn:github#/{quote(pointer)}"}, registry=REGISTRY)
+def response_validator(path: str, method: str, status: str):
+    return SCHEMAS.response(path, method, status)
 
 
 @pytest.fixture
@@ -181,6 +146,4 @@ def test_official_examples_validate_against_the_schemas():
     }
     for name, schema in cases.items():
         example = json.loads((CONTRACTS / "github" / name).read_text())
-        OAS30Validator(
-            {"$ref": f"urn:github#/components/schemas/{schema}"}, registry=REGISTRY
-        ).validate(example)
+        SCHEMAS.component(schema).validate(example)
