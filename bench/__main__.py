@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 
 from bench.github_pull import bench_github_pull
+from bench.jira_pull import bench_jira_pull
 
-BENCHES = {"github_pull": bench_github_pull}
+BENCHES = {"github_pull": bench_github_pull, "jira_pull": bench_jira_pull}
 
 
 def main() -> None:

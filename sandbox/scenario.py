@@ -138,11 +138,11 @@ def seed_jira_project(
         if index % 5 == 0:
             moment += timedelta(minutes=1)
             due = (created + timedelta(days=20)).date().isoformat()
-            sandbox.edit_issue(issue["key"], author="bot", at=stamp(moment), duedate=due)
+            sandbox.edit_issue(issue["key"], author="dev", at=stamp(moment), duedate=due)
         for step in range(comments_per_issue):
             moment += timedelta(minutes=1)
             sandbox.add_comment(
-                issue["key"], f"Note {step} on {issue['key']}", author="bot", at=stamp(moment)
+                issue["key"], f"Note {step} on {issue['key']}", author="alice", at=stamp(moment)
             )
         if index < long_histories:
             sandbox.add_history(issue["key"], history_length)

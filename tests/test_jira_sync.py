@@ -183,7 +183,7 @@ def test_data_center_v2_pages_by_start_at_with_the_granted_page_size(make_jira, 
     )
     assert_store_matches(db, sandbox)
     author = rows(db, "select author, author_login from comments limit 1")[0]
-    assert author["author"].startswith("JIRAUSER") and author["author_login"] == "bot"
+    assert author["author"].startswith("JIRAUSER") and author["author_login"] == "alice"
 
 
 def test_bad_credentials_unknown_project_and_bad_jql_fail_loudly(make_jira, tmp_path, monkeypatch):
