@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from mapping.keys import mentioned_keys
 from mapping.model import (
     ChangeRecord,
     CommentRecord,
@@ -101,6 +102,8 @@ def map_issue(
     links = []
     if item.parent_key:
         links.append(LinkRecord(source, item.id, item.parent_key, "parent"))
+    for key in sorted(mentioned_keys(f"{item.title}\n{item.body}", repo=repo, own_key=item.key)):
+        links.append(LinkRecord(source, item.id, key, "mentions"))
     return MappedItem(item, links)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from mapping.keys import mentioned_keys
 from mapping.model import (
     ChangeRecord,
     CommentRecord,
@@ -168,6 +169,9 @@ def map_issue(
             if target:
                 name = link_type.get(label) or link_type.get("name") or "relates to"
                 links.append(LinkRecord(source, item.id, target, name))
+    named = mentioned_keys(f"{item.title}\n{item.body}\n{item.acceptance or ''}", own_key=item.key)
+    known = {link.target_key for link in links}
+    links += [LinkRecord(source, item.id, key, "mentions") for key in sorted(named - known)]
     return MappedItem(item, links)
 
 
@@ -215,6 +219,11 @@ def map_changelog(
         at = utc_iso(history["created"]) or ""
         for index, entry in enumerate(history.get("items") or []):
             key = entry.get("fieldId") or entry.get("field")
+            if key == "labels":
+                changes += _label_changes(
+                    source, issue_id, f"{history['id']}:{index}", at, author, entry
+                )
+                continue
             field = (
                 extra.get(key)
                 or CHANGELOG_FIELDS.get(key)
@@ -234,6 +243,24 @@ def map_changelog(
                     to_value=_change_value(field, entry.get("toString"), entry.get("to")),
                 )
             )
+    return changes
+
+
+def _label_changes(
+    source: str, issue_id: str, change_id: str, at: str, author: str | None, entry: dict[str, Any]
+) -> list[ChangeRecord]:
+    """Jira records labels as whole space-separated lists; store one change per label added or
+    removed, as GitHub's labeled/unlabeled events are, so rules read labels one way."""
+    before = set(str(entry.get("fromString") or "").split())
+    after = set(str(entry.get("toString") or "").split())
+    changes = [
+        ChangeRecord(source, issue_id, f"{change_id}:+{name}", at, author, "labels", None, name)
+        for name in sorted(after - before)
+    ]
+    changes += [
+        ChangeRecord(source, issue_id, f"{change_id}:-{name}", at, author, "labels", name, None)
+        for name in sorted(before - after)
+    ]
     return changes
 
 
