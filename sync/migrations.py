@@ -153,3 +153,10 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m002_finding_subjects(db: Database) -> None:
+    """Findings keep the subject's id and URL beside its key or title, for the write-back."""
+    db["findings"].add_column("subject_id", str)
+    db["findings"].add_column("url", str)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.pull import pull_sources
+from sync.rules import enabled_rules, evaluate_rules
 from sync.settings import Settings, SourceSettings
 from sync.store import Store, utc_now
 
@@ -45,13 +46,19 @@ def run_once(
         store.close()
     results = pull_sources(sources, secrets, db_path, full=options.full)
     exit_code = EXIT_OK if all(r.status == "ok" for r in results) else EXIT_SOURCE_FAILED
+    store = Store(db_path)
+    try:
+        findings = evaluate_rules(store, settings, date.fromisoformat(as_of))
+        store.save_findings(findings, enabled_rules(settings))
+    finally:
+        store.close()
     report: dict[str, Any] = {
         "started_at": started,
         "finished_at": utc_now(),
         "dry_run": dry_run,
         "as_of": as_of,
         "sources": [r.report() for r in results],
-        "findings": [],
+        "findings": [f.report() for f in findings],
         "writes": [],
     }
     store = Store(db_path)

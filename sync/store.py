@@ -328,6 +328,56 @@ class Store:
             if links:
                 self.db["links"].insert_all([shallow_row(link) for link in links], ignore=True)
 
+    # -- findings -------------------------------------------------------------------------
+
+    def save_findings(self, findings: Sequence[Any], rules: Collection[str]) -> dict[str, int]:
+        """Record this evaluation: new findings are inserted, returning ones updated (and
+        reopened when they had been resolved), and open findings of the evaluated ``rules``
+        that are gone are resolved, never deleted."""
+        now = utc_now()
+        counts = {"new": 0, "open": 0, "reopened": 0, "resolved": 0}
+        with self.transaction():
+            known = {
+                (row["rule"], row["source"], row["subject"]): row
+                for row in self.db.query(
+                    "select rule, source, subject, first_seen, resolved_at from findings"
+                )
+            }
+            rows = []
+            for finding in findings:
+                key = (finding.rule, finding.source, finding.subject)
+                old = known.pop(key, None)
+                if old is None:
+                    counts["new"] += 1
+                elif old["resolved_at"]:
+                    counts["reopened"] += 1
+                rows.append(
+                    {
+                        "rule": finding.rule,
+                        "source": finding.source,
+                        "subject": finding.subject,
+                        "subject_type": finding.subject_type,
+                        "subject_id": finding.subject_id,
+                        "url": finding.url,
+                        "severity": finding.severity,
+                        "summary": finding.summary,
+                        "evidence": json.dumps(
+                            finding.evidence, ensure_ascii=False, sort_keys=True
+                        ),
+                        "first_seen": old["first_seen"] if old else now,
+                        "last_seen": now,
+                        "resolved_at": None,
+                    }
+                )
+            counts["open"] = len(rows)
+            if rows:
+                self.db["findings"].upsert_all(rows, pk=("rule", "source", "subject"))
+            for (rule, source, subject), old in known.items():
+                if rule in rules and not old["resolved_at"]:
+                    self.db["findings"].update((rule, source, subject), {"resolved_at": now})
+                    counts["resolved"] += 1
+        return counts
+
     # -- runs ---------------------------------------------------------------------------------
 
     def start_run(self, *, dry_run: bool, as_of: str | None) -> int:
@@ -352,6 +402,15 @@ class Store:
                     "exit_code": exit_code,
                     "stats": json.dumps(stats, ensure_ascii=False),
                 },
+            )
+
+    def fill_temp_table(self, name: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        """A connection-private table of keys to join against (the rules' working sets)."""
+        self.db.execute(f"create temp table if not exists {name} ({columns})")
+        with self.transaction():
+            self.db.execute(f"delete from {name}")
+            self.db.conn.executemany(
+                f"insert into {name} values ({', '.join('?' * len(columns.split(',')))})", rows
             )
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

@@ -1,0 +1,195 @@
+"""What the rules know, read from the store set-wise: items, who is linked to whom, when work
+started, and the history and comments of open requirements. Rules never call a tracker."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sync.rules.text import is_service_text
+from sync.settings import Settings
+from sync.store import Store
+
+STATUS_FIELDS = ("status", "state", "labels")
+
+
+@dataclass(frozen=True)
+class Item:
+    source: str
+    id: str
+    key: str
+    url: str | None
+    kind: str
+    type: str
+    title: str
+    status: str
+    category: str
+    cancelled: bool
+    labels: frozenset[str]
+    created_at: str
+    first_seen: str
+    milestone_id: str | None
+
+    @property
+    def is_pull_request(self) -> bool:
+        return self.type == "pull_request"
+
+
+@dataclass
+class Change:
+    item: tuple[str, str]
+    at: str
+    author: str | None
+    field: str
+    from_value: str | None
+    to_value: str | None
+    origin: str
+
+
+@dataclass
+class Comment:
+    item: tuple[str, str]
+    author: str | None
+    author_login: str | None
+    body: str
+    created_at: str
+
+
+@dataclass
+class Facts:
+    as_of: date
+    cutoff: str  # events after the end of the as-of day are not seen
+    items: dict[tuple[str, str], Item]
+    by_key: dict[str, Item]
+    neighbours: dict[str, set[str]]
+    first_start: dict[tuple[str, str], str]
+    changes: dict[tuple[str, str], list[Change]] = field(default_factory=dict)
+    comments: dict[tuple[str, str], list[Comment]] = field(default_factory=dict)
+    confirmed_field_set: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def linked(self, item: Item) -> list[Item]:
+        return [self.by_key[k] for k in self.neighbours.get(item.key, ()) if k in self.by_key]
+
+
+def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
+    cutoff = (datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    items: dict[tuple[str, str], Item] = {}
+    for row in store.db.execute(
+        "select source, id, key, url, kind, type, title, status, status_category, cancelled,"
+        " labels, created_at, first_seen, milestone_id from items where created_at < ?",
+        [cutoff],
+    ).fetchall():
+        items[(row[0], row[1])] = Item(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            bool(row[9]),
+            frozenset(json.loads(row[10] or "[]")),
+            row[11],
+            row[12],
+            row[13],
+        )
+    by_key = {item.key: item for item in items.values()}
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for source, item_id, target in store.db.execute(
+        "select source, item_id, target_key from links"
+    ).fetchall():
+        item = items.get((source, item_id))
+        if item is not None and target != item.key:
+            neighbours[item.key].add(target)
+            neighbours[target].add(item.key)
+    facts = Facts(as_of, cutoff, items, by_key, neighbours, {})
+    facts.first_start = load_first_starts(store, settings, cutoff)
+    open_requirements = [
+        i for i in items.values() if i.kind == "requirement" and i.category != "done"
+    ]
+    load_requirement_history(store, settings, facts, open_requirements)
+    return facts
+
+
+def load_first_starts(store: Store, settings: Settings, cutoff: str) -> dict[tuple[str, str], str]:
+    """When each item first entered work: a status of the doing or done category (category
+    learned from the statuses the store's items are in now), closed, or a doing label."""
+    started_statuses = store.db.execute(
+        "select distinct source, status from items where status_category in ('doing', 'done')"
+    ).fetchall()
+    doing_labels = sorted(
+        {label for s in settings.sources for label in getattr(s, "doing_labels", [])}
+    )
+    store.fill_temp_table("started_status", "source text, status text", started_statuses)
+    marks = ", ".join("?" * len(doing_labels)) or "null"
+    rows = store.db.execute(
+        "select c.source, c.item_id, min(c.at) from changes c where c.at < ? and ("
+        " (c.field = 'status' and exists (select 1 from started_status s"
+        "   where s.source = c.source and s.status = c.to_value))"
+        " or (c.field = 'state' and c.to_value = 'closed')"
+        f" or (c.field = 'labels' and c.to_value in ({marks}))"
+        ") group by c.source, c.item_id",
+        [cutoff, *doing_labels],
+    ).fetchall()
+    return {(source, item_id): at for source, item_id, at in rows}
+
+
+def load_requirement_history(
+    store: Store, settings: Settings, facts: Facts, requirements: list[Item]
+) -> None:
+    """Changes and human comments of the open requirements, through a temp table of their ids."""
+    rules = settings.rules
+    confirmed_field = rules.unconfirmed_requirement.confirmed_field
+    store.fill_temp_table(
+        "open_requirements", "source text, id text", [(i.source, i.id) for i in requirements]
+    )
+    fields = sorted(
+        set(rules.undocumented_change.watched_fields)
+        | set(STATUS_FIELDS)
+        | ({confirmed_field} if confirmed_field else set())
+    )
+    marks = ", ".join("?" * len(fields))
+    changes: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    for row in store.db.execute(
+        "select c.source, c.item_id, c.at, c.author, c.field, c.from_value, c.to_value, c.origin"
+        " from changes c join open_requirements r on r.source = c.source and r.id = c.item_id"
+        f" where c.at < ? and c.field in ({marks}) order by c.at",
+        [facts.cutoff, *fields],
+    ).fetchall():
+        changes[(row[0], row[1])].append(Change((row[0], row[1]), *row[2:]))
+    comments: dict[tuple[str, str], list[Comment]] = defaultdict(list)
+    for row in store.db.execute(
+        "select c.source, c.item_id, c.author, c.author_login, c.body, c.created_at"
+        " from comments c join open_requirements r on r.source = c.source and r.id = c.item_id"
+        " where c.is_own = 0 and c.created_at < ? order by c.created_at",
+        [facts.cutoff],
+    ).fetchall():
+        if not is_service_text(row[4]):
+            comments[(row[0], row[1])].append(Comment((row[0], row[1]), *row[2:]))
+    facts.changes, facts.comments = changes, comments
+    if confirmed_field:
+        path = f'$.fields."{confirmed_field}"'
+        facts.confirmed_field_set = {
+            (source, item_id): True
+            for source, item_id in store.db.execute(
+                "select i.source, i.id from items i join open_requirements r"
+                " on r.source = i.source and r.id = i.id"
+                " where json_extract(i.raw, ?) is not null",
+                [path],
+            ).fetchall()
+        }
+
+
+def parse_time(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def shift(stamp: str, **delta: Any) -> str:
+    return (parse_time(stamp) + timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%SZ")

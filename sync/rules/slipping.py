@@ -1,0 +1,240 @@
+"""slipping_milestone: overdue, forecast to miss its date on the team's own throughput, or its
+due date quietly moved. One finding per milestone, with every reason that applies."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sync.rules.finding import Finding
+from sync.settings import SlippingMilestoneRule
+from sync.store import Store
+
+RULE = "slipping_milestone"
+HORIZON_DAYS = 730  # a forecast further out than this is reported as "beyond"
+
+
+@dataclass
+class MilestoneFacts:
+    source: str
+    id: str
+    title: str
+    url: str | None
+    start_date: str | None
+    due_date: str
+    first_due_date: str | None
+    open_items: int
+    done_items: int
+    first_created: str | None
+    tracking_item: str | None
+
+
+def slipping_findings(store: Store, rule: SlippingMilestoneRule, as_of: date) -> list[Finding]:
+    milestones = load_milestones(store, rule, as_of)
+    throughput = load_throughput(store, rule, as_of, {m.source for m in milestones})
+    cache: dict[tuple[str, int], tuple[int, int] | None] = {}
+    findings = []
+    for milestone in milestones:
+        if milestone.open_items == 0:
+            continue  # a milestone with no open items is never flagged
+        reasons = []
+        due = date.fromisoformat(milestone.due_date)
+        if as_of > due:
+            reasons.append(("high", "overdue", {"days_overdue": (as_of - due).days}))
+        samples = throughput.get(milestone.source, [0] * rule.history_days)
+        if sum(samples) >= rule.min_history_items:
+            key = (milestone.source, milestone.open_items)
+            if key not in cache:
+                cache[key] = forecast_days(samples, milestone.open_items, rule)
+            reason = forecast_reason(cache[key], as_of, due, samples)
+        else:
+            reason = fallback_reason(milestone, as_of, due, rule, sum(samples))
+        if reason:
+            reasons.append(reason)
+        if milestone.first_due_date and milestone.first_due_date < milestone.due_date:
+            reasons.append(
+                ("warning", "moved", {"from": milestone.first_due_date, "to": milestone.due_date})
+            )
+        if reasons:
+            findings.append(milestone_finding(milestone, reasons))
+    return findings
+
+
+def load_milestones(store: Store, rule: SlippingMilestoneRule, as_of: date) -> list[MilestoneFacts]:
+    """Open milestones with a due date and their item counts, excluding pull requests and the
+    milestone's own tracking item, in one aggregate query."""
+    cutoff = (as_of + timedelta(days=1)).isoformat()
+    label = f'%"{rule.tracking_label}"%'
+    prefix, suffix = (
+        rule.tracking_title.split("{title}", 1)
+        if "{title}" in rule.tracking_title
+        else (rule.tracking_title, "")
+    )
+    rows = store.db.execute(
+        """
+        with member as (
+            select i.source, i.milestone_id, i.key, i.status_category, i.created_at,
+                   (i.labels like ? or i.title = ? || m.title || ?) as tracking
+            from items i join milestones m on m.source = i.source and m.id = i.milestone_id
+            where i.type != 'pull_request' and i.created_at < ?
+        )
+        select m.source, m.id, m.title, m.url, m.start_date, m.due_date, m.first_due_date,
+               sum(case when not mb.tracking and mb.status_category != 'done' then 1 else 0 end),
+               sum(case when not mb.tracking and mb.status_category = 'done' then 1 else 0 end),
+               min(case when not mb.tracking then mb.created_at end),
+               max(case when mb.tracking then mb.key end)
+        from milestones m left join member mb on mb.source = m.source and mb.milestone_id = m.id
+        where m.state = 'open' and m.due_date is not null
+        group by m.source, m.id
+        """,
+        [label, prefix, suffix, cutoff],
+    ).fetchall()
+    return [MilestoneFacts(*row[:7], row[7] or 0, row[8] or 0, row[9], row[10]) for row in rows]
+
+
+def load_throughput(
+    store: Store, rule: SlippingMilestoneRule, as_of: date, sources: set[str]
+) -> dict[str, list[int]]:
+    """Items (not pull requests, not cancelled) that became done on each of the
+    ``history_days`` UTC days ending yesterday, per source; days with none count as 0."""
+    first = as_of - timedelta(days=rule.history_days)
+    rows = store.db.execute(
+        "select source, substr(closed_at, 1, 10) day, count(*) from items"
+        " where status_category = 'done' and cancelled = 0 and type != 'pull_request'"
+        " and closed_at >= ? and closed_at < ? group by source, day",
+        [first.isoformat(), as_of.isoformat()],
+    ).fetchall()
+    days = [(first + timedelta(days=n)).isoformat() for n in range(rule.history_days)]
+    counts: dict[str, dict[str, int]] = {source: {} for source in sources}
+    for source, day, count in rows:
+        counts.setdefault(source, {})[day] = count
+    return {source: [per_day.get(day, 0) for day in days] for source, per_day in counts.items()}
+
+
+def forecast_days(
+    samples: list[int], remaining: int, rule: SlippingMilestoneRule
+) -> tuple[int, int] | None:
+    """Monte Carlo: each trial draws a past day's throughput per future day until the open
+    items are done. Returns the P50 and ``confidence`` percentile in days (day 1 is tomorrow),
+    or None when even the median trial has not finished within the horizon. Seeded by the
+    source's history and the remaining count, so the same store gives the same dates."""
+    rng = random.Random(f"{rule.seed}:{remaining}:{','.join(map(str, samples))}")
+    left = [remaining] * rule.trials
+    finished = [HORIZON_DAYS + 1] * rule.trials
+    active = list(range(rule.trials))
+    day = 0
+    size = len(samples)
+    while active and day < HORIZON_DAYS:
+        day += 1
+        still = []
+        for trial in active:
+            left[trial] -= samples[int(rng.random() * size)]
+            if left[trial] <= 0:
+                finished[trial] = day
+            else:
+                still.append(trial)
+        active = still
+    finished.sort()
+    p50 = finished[rule.trials // 2]
+    pct = finished[min(rule.trials - 1, math.ceil(rule.confidence * rule.trials) - 1)]
+    return (p50, pct)
+
+
+def forecast_reason(
+    days: tuple[int, int] | None, as_of: date, due: date, samples: list[int]
+) -> tuple[str, str, dict[str, Any]] | None:
+    p50, pct = days or (HORIZON_DAYS + 1, HORIZON_DAYS + 1)
+    pct_date = as_of + timedelta(days=pct)
+    if pct_date <= due:
+        return None
+
+    def shown(n: int) -> str:
+        return (
+            (as_of + timedelta(days=n)).isoformat()
+            if n <= HORIZON_DAYS
+            else f"after {(as_of + timedelta(days=HORIZON_DAYS)).isoformat()}"
+        )
+
+    return (
+        "warning",
+        "forecast",
+        {
+            "p50": shown(p50),
+            "p85": shown(pct),
+            "due": due.isoformat(),
+            "throughput_per_day": round(sum(samples) / len(samples), 2),
+        },
+    )
+
+
+def fallback_reason(
+    milestone: MilestoneFacts,
+    as_of: date,
+    due: date,
+    rule: SlippingMilestoneRule,
+    done_in_window: int,
+) -> tuple[str, str, dict[str, Any]] | None:
+    """Too little history for a forecast: flag when the share of items done trails the share
+    of time elapsed since the milestone's start by more than ``fallback_margin``."""
+    start_text = milestone.start_date or (milestone.first_created or "")[:10]
+    if not start_text:
+        return None
+    start = date.fromisoformat(start_text)
+    if due <= start:
+        return None
+    elapsed = min(1.0, max(0.0, (as_of - start).days / (due - start).days))
+    total = milestone.open_items + milestone.done_items
+    done = milestone.done_items / total if total else 1.0
+    if elapsed - done <= rule.fallback_margin:
+        return None
+    return (
+        "warning",
+        "behind_schedule",
+        {
+            "elapsed": round(elapsed, 2),
+            "done": round(done, 2),
+            "start": start.isoformat(),
+            "history_items": done_in_window,
+        },
+    )
+
+
+def milestone_finding(
+    milestone: MilestoneFacts, reasons: list[tuple[str, str, dict[str, Any]]]
+) -> Finding:
+    severity = "high" if any(level == "high" for level, _, _ in reasons) else "warning"
+    parts = []
+    for _, kind, detail in reasons:
+        if kind == "overdue":
+            parts.append(
+                f"{detail['days_overdue']} days overdue with {milestone.open_items} open items"
+            )
+        elif kind == "forecast":
+            parts.append(
+                f"forecast to finish {detail['p85']} (P85), after its due date {detail['due']}"
+            )
+        elif kind == "behind_schedule":
+            done, gone = round(detail["done"] * 100), round(detail["elapsed"] * 100)
+            parts.append(f"{done}% done with {gone}% of its time gone")
+        elif kind == "moved":
+            parts.append(f"due date moved from {detail['from']} to {detail['to']}")
+    return Finding(
+        rule=RULE,
+        source=milestone.source,
+        subject_type="milestone",
+        subject=milestone.title,
+        subject_id=milestone.id,
+        severity=severity,
+        summary=f"Milestone {milestone.title}: " + "; ".join(parts),
+        evidence={
+            "due_date": milestone.due_date,
+            "open_items": milestone.open_items,
+            "done_items": milestone.done_items,
+            "tracking_item": milestone.tracking_item,
+            "reasons": [{"reason": kind, **detail} for _, kind, detail in reasons],
+        },
+        url=milestone.url,
+    )
