@@ -7,8 +7,13 @@ import argparse
 
 from bench.github_pull import bench_github_pull
 from bench.jira_pull import bench_jira_pull
+from bench.rules_bench import bench_rules
 
-BENCHES = {"github_pull": bench_github_pull, "jira_pull": bench_jira_pull}
+BENCHES = {
+    "github_pull": bench_github_pull,
+    "jira_pull": bench_jira_pull,
+    "rules": lambda items, latency: bench_rules(max(items, 100_000)),
+}
 
 
 def main() -> None:

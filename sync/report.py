@@ -10,7 +10,12 @@ def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2)
 
 
+SEVERITY_TITLES = {"high": "HIGH", "warning": "WARNING", "info": "INFO"}
+
+
 def render_text(report: dict[str, Any]) -> str:
+    """The human report: sources, then findings grouped by severity and source with the
+    item's URL, then the writes."""
     lines = [
         f"tracker-sync run {report['started_at']} -> {report['finished_at']}"
         + (" (dry run)" if report["dry_run"] else "")
@@ -28,11 +33,7 @@ def render_text(report: dict[str, Any]) -> str:
         if source["error"]:
             lines.append(f"  ! {source['error']}")
     lines.append("")
-    findings = report.get("findings") or []
-    lines.append(f"findings: {len(findings)}" if findings else "findings: none")
-    for finding in findings:
-        where = f"{finding['source']} {finding['subject']}"
-        lines.append(f"  [{finding['severity']}] {where}: {finding['summary']}")
+    lines += render_findings(report.get("findings") or [])
     writes = report.get("writes") or []
     if writes:
         verb = "planned" if report["dry_run"] else "done"
@@ -42,6 +43,25 @@ def render_text(report: dict[str, Any]) -> str:
     else:
         lines.append("writes: none")
     return "\n".join(lines)
+
+
+def render_findings(findings: list[dict[str, Any]]) -> list[str]:
+    if not findings:
+        return ["findings: none"]
+    lines = [f"findings: {len(findings)}"]
+    for severity in ("high", "warning", "info"):
+        group = [f for f in findings if f["severity"] == severity]
+        if not group:
+            continue
+        lines.append(f"\n{SEVERITY_TITLES[severity]} ({len(group)})")
+        for source in sorted({f["source"] for f in group}):
+            lines.append(f"  {source}")
+            for finding in (f for f in group if f["source"] == source):
+                lines.append(f"    {finding['subject']}: {finding['summary']}")
+                if finding.get("url"):
+                    lines.append(f"      {finding['url']}")
+    lines.append("")
+    return lines
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:

@@ -57,6 +57,8 @@ class Store:
         if self.db.journal_mode != "wal":
             self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
+        # The rules read the whole store at once: a 64 MiB page cache, not SQLite's 2 MiB.
+        self.db.execute("PRAGMA cache_size = -65536")
         with self._migration_lock():
             migrations.apply(self.db)
 
@@ -409,9 +411,9 @@ class Store:
         self.db.execute(f"create temp table if not exists {name} ({columns})")
         with self.transaction():
             self.db.execute(f"delete from {name}")
-            self.db.conn.executemany(
-                f"insert into {name} values ({', '.join('?' * len(columns.split(',')))})", rows
-            )
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                self.db.conn.executemany(f"insert into {name} values ({marks})", rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))

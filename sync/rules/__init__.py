@@ -8,7 +8,7 @@ from datetime import date
 
 from sync.rules.facts import load_facts
 from sync.rules.finding import SEVERITY_ORDER, Finding
-from sync.rules.requirements import analyse_requirement, is_change_request
+from sync.rules.requirements import Vocabulary, analyse_requirement, change_request_keys
 from sync.rules.slipping import slipping_findings
 from sync.rules.unconfirmed import unconfirmed_finding
 from sync.rules.undocumented import undocumented_finding
@@ -29,11 +29,12 @@ def evaluate_rules(store: Store, settings: Settings, as_of: date) -> list[Findin
     findings: list[Finding] = []
     if rules.unconfirmed_requirement.enabled or rules.undocumented_change.enabled:
         facts = load_facts(store, settings, as_of)
-        cr_keys = {i.key for i in facts.items.values() if is_change_request(i, settings)}
+        cr_keys = change_request_keys(store, settings, facts.cutoff)
+        words = Vocabulary.from_settings(settings)
         for item in facts.items.values():
             if item.kind != "requirement" or item.category == "done" or item.is_pull_request:
                 continue
-            state = analyse_requirement(item, facts, settings, cr_keys)
+            state = analyse_requirement(item, facts, words, cr_keys)
             if rules.unconfirmed_requirement.enabled:
                 finding = unconfirmed_finding(state, settings, as_of)
                 if finding:

@@ -29,4 +29,5 @@ class Finding:
             "severity": self.severity,
             "summary": self.summary,
             "evidence": self.evidence,
+            "url": self.url,  # an extension of the documented report: where to look
         }

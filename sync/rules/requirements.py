@@ -14,8 +14,46 @@ from mapping.keys import mentioned_keys
 from sync.rules.facts import Change, Facts, Item, shift
 from sync.rules.text import contains_phrase
 from sync.settings import Settings
+from sync.store import Store
 
 CR_LOOKBACK_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The configured words, case-folded once per evaluation rather than once per item."""
+
+    confirmed_labels: frozenset[str]
+    confirmed_statuses: frozenset[str]
+    confirmed_field: str | None
+    clients: frozenset[str]
+    confirm_phrases: tuple[str, ...]
+    change_phrases: tuple[str, ...]
+    documented_labels: frozenset[str]
+    watched_fields: frozenset[str]
+    negations: tuple[str, ...]
+    window_hours: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Vocabulary:
+        rules = settings.rules
+        unconfirmed, undocumented = rules.unconfirmed_requirement, rules.undocumented_change
+
+        def folded(values: list[str]) -> frozenset[str]:
+            return frozenset(v.casefold() for v in values)
+
+        return cls(
+            confirmed_labels=folded(unconfirmed.confirmed_labels),
+            confirmed_statuses=folded(unconfirmed.confirmed_statuses),
+            confirmed_field=unconfirmed.confirmed_field,
+            clients=folded(unconfirmed.client_accounts),
+            confirm_phrases=tuple(unconfirmed.confirm_phrases),
+            change_phrases=tuple(undocumented.change_phrases),
+            documented_labels=folded(undocumented.documented_labels),
+            watched_fields=frozenset(undocumented.watched_fields),
+            negations=tuple(rules.negations),
+            window_hours=undocumented.comment_window_hours,
+        )
 
 
 @dataclass
@@ -49,51 +87,48 @@ class RequirementState:
 
 
 def analyse_requirement(
-    item: Item, facts: Facts, settings: Settings, cr_keys: set[str]
+    item: Item, facts: Facts, words: Vocabulary, cr_keys: set[str]
 ) -> RequirementState:
     state = RequirementState(item)
     changes = facts.changes.get((item.source, item.id), [])
-    state.confirmations = confirmations(item, facts, settings, changes)
+    state.confirmations = confirmations(item, facts, words, changes)
     state.work_started_at, state.started_by = work_start(item, facts)
     state.baseline = min((c.at for c in state.confirmations), default=None) or state.work_started_at
     if state.baseline is not None:
-        watched = set(settings.rules.undocumented_change.watched_fields)
+        evidence = Documentation.of(item, facts, words, cr_keys, changes)
         state.undocumented = [
             change
             for change in changes
-            if change.field in watched
+            if change.field in words.watched_fields
             and change.at > state.baseline
-            and not documented(item, change, facts, settings, cr_keys, changes)
+            and not evidence.documents(change, words)
         ]
     return state
 
 
 def confirmations(
-    item: Item, facts: Facts, settings: Settings, changes: list[Change]
+    item: Item, facts: Facts, words: Vocabulary, changes: list[Change]
 ) -> list[Confirmation]:
-    rule = settings.rules.unconfirmed_requirement
     found: list[Confirmation] = []
-    wanted = {label.casefold() for label in rule.confirmed_labels}
     for label in item.labels:
-        if label.casefold() in wanted:
+        if label.casefold() in words.confirmed_labels:
             found.append(Confirmation(label_added_at(label, item, changes), "label", label))
-    statuses = {s.casefold() for s in rule.confirmed_statuses}
     entered = [
-        c for c in changes if c.field == "status" and (c.to_value or "").casefold() in statuses
+        c
+        for c in changes
+        if c.field == "status" and (c.to_value or "").casefold() in words.confirmed_statuses
     ]
     found += [Confirmation(c.at, "status", c.to_value or "") for c in entered]
-    if not entered and item.status.casefold() in statuses:
+    if not entered and item.status.casefold() in words.confirmed_statuses:
         found.append(Confirmation(item.created_at, "status", item.status))
-    if rule.confirmed_field and facts.confirmed_field_set.get((item.source, item.id)):
-        set_at = [c.at for c in changes if c.field == rule.confirmed_field and c.to_value]
-        found.append(
-            Confirmation(max(set_at, default=item.created_at), "field", rule.confirmed_field)
-        )
-    clients = {a.casefold() for a in rule.client_accounts}
+    field = words.confirmed_field
+    if field and facts.confirmed_field_set.get((item.source, item.id)):
+        set_at = [c.at for c in changes if c.field == field and c.to_value]
+        found.append(Confirmation(max(set_at, default=item.created_at), "field", field))
     for comment in facts.comments.get((item.source, item.id), []):
         who = {(comment.author or "").casefold(), (comment.author_login or "").casefold()}
-        if clients & who and contains_phrase(
-            comment.body, rule.confirm_phrases, settings.rules.negations
+        if words.clients & who and contains_phrase(
+            comment.body, words.confirm_phrases, words.negations
         ):
             found.append(
                 Confirmation(
@@ -123,41 +158,66 @@ def work_start(item: Item, facts: Facts) -> tuple[str | None, list[str]]:
     return (min(times) if times else None), sorted(by)
 
 
-def is_change_request(item: Item, settings: Settings) -> bool:
+def change_request_keys(store: Store, settings: Settings, cutoff: str) -> set[str]:
+    """Keys of every change-request item, in any tracker: by type, or by label (LIKE on the
+    labels JSON is case-insensitive, as label matching is everywhere else)."""
     rule = settings.rules.undocumented_change
-    labels = {label.casefold() for label in rule.change_request_labels}
-    return item.type in rule.change_request_types or any(
-        name.casefold() in labels for name in item.labels
-    )
+    clauses, params = [], []
+    if rule.change_request_types:
+        clauses.append(f"type in ({', '.join('?' * len(rule.change_request_types))})")
+        params += rule.change_request_types
+    for label in rule.change_request_labels:
+        clauses.append("labels like ?")
+        params.append(f'%"{label}"%')
+    if not clauses:
+        return set()
+    sql = f"select key from items where created_at < ? and ({' or '.join(clauses)})"
+    return {row[0] for row in store.db.execute(sql, [cutoff, *params])}
 
 
-def documented(
-    item: Item,
-    change: Change,
-    facts: Facts,
-    settings: Settings,
-    cr_keys: set[str],
-    changes: list[Change],
-) -> bool:
-    rule = settings.rules.undocumented_change
-    hours = rule.comment_window_hours
-    earliest, latest = shift(change.at, hours=-hours), shift(change.at, hours=hours)
-    cr_from = shift(change.at, days=-CR_LOOKBACK_DAYS)
-    repo = item.key.split("#", 1)[0] if "#" in item.key else None
-    for other in facts.linked(item):
-        if is_change_request(other, settings) and cr_from <= other.created_at <= latest:
+@dataclass
+class Documentation:
+    """What could document a requirement's changes, gathered once per requirement: linked
+    change-request items (their creation times), human comments naming a change or a
+    change-request key, and when documented labels were added."""
+
+    cr_created: list[str]
+    comments_documenting: list[str]
+    label_added: list[str]
+
+    @classmethod
+    def of(
+        cls,
+        item: Item,
+        facts: Facts,
+        words: Vocabulary,
+        cr_keys: set[str],
+        changes: list[Change],
+    ) -> Documentation:
+        repo = item.key.split("#", 1)[0] if "#" in item.key else None
+        return cls(
+            cr_created=[o.created_at for o in facts.linked(item) if o.key in cr_keys],
+            comments_documenting=[
+                c.created_at
+                for c in facts.comments.get((item.source, item.id), [])
+                if contains_phrase(c.body, words.change_phrases, words.negations)
+                or cr_keys & mentioned_keys(c.body, repo=repo)
+            ],
+            label_added=[
+                label_added_at(label, item, changes)
+                for label in item.labels
+                if label.casefold() in words.documented_labels
+            ],
+        )
+
+    def documents(self, change: Change, words: Vocabulary) -> bool:
+        if any(added >= change.at for added in self.label_added):
             return True
-    for comment in facts.comments.get((item.source, item.id), []):
-        if earliest <= comment.created_at <= latest:
-            if contains_phrase(comment.body, rule.change_phrases, settings.rules.negations):
-                return True
-            if cr_keys & mentioned_keys(comment.body, repo=repo):
-                return True
-    documented_labels = {label.casefold() for label in rule.documented_labels}
-    for label in item.labels:
-        if (
-            label.casefold() in documented_labels
-            and label_added_at(label, item, changes) >= change.at
-        ):
+        if not self.cr_created and not self.comments_documenting:
+            return False
+        latest = shift(change.at, hours=words.window_hours)
+        cr_from = shift(change.at, days=-CR_LOOKBACK_DAYS)
+        if any(cr_from <= created <= latest for created in self.cr_created):
             return True
-    return False
+        earliest = shift(change.at, hours=-words.window_hours)
+        return any(earliest <= posted <= latest for posted in self.comments_documenting)

@@ -1,0 +1,196 @@
+"""Issue 6's figures: the rules over a store of N items and 5N change records (three
+sources, a fifth of the items requirements, milestones, comments, cross-tracker mentions):
+wall time and peak RSS of the evaluation alone, in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, print_table, save_results
+from mapping.model import (
+    ChangeRecord,
+    CommentRecord,
+    ItemRecord,
+    LinkRecord,
+    MappedItem,
+    MilestoneRecord,
+)
+from sync.store import Store
+
+AS_OF = date(2026, 11, 20)
+SOURCES = (("gh", "github"), ("jira", "jira"), ("wt", "worktile"))
+
+
+def build_store(path: Path, items: int, seed: int = 1) -> dict[str, int]:
+    rng = random.Random(seed)
+    store = Store(path)
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    counts = {"items": 0, "changes": 0, "comments": 0}
+    per_source = items // len(SOURCES)
+    for source, kind in SOURCES:
+        store.ensure_source(source, kind, "https://example.invalid")
+        milestones = [
+            MilestoneRecord(
+                source,
+                f"m{n}",
+                f"{source} release {n}",
+                "open",
+                due_date=(AS_OF + timedelta(days=rng.randint(-10, 60))).isoformat(),
+            )
+            for n in range(10)
+        ]
+        store.save_milestones(source, milestones)
+        for block in range(0, per_source, 2000):
+            mapped, changes, comments = [], [], []
+            for n in range(block, min(per_source, block + 2000)):
+                created = start + timedelta(minutes=3 * n)
+                key = f"{source.upper()}-{n}" if source != "gh" else f"acme/portal#{n}"
+                requirement = n % 5 == 0
+                category = rng.choice(["todo", "doing", "done"])
+                recent = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 12, tzinfo=UTC)
+                closed = recent - timedelta(days=rng.randint(1, 90)) if category == "done" else None
+                body = (
+                    f"Part of {SOURCES[(n + 1) % 3][0].upper()}-{n - n % 5}"
+                    if not requirement
+                    else "Spec"
+                )
+                item = ItemRecord(
+                    source=source,
+                    id=str(n),
+                    key=key,
+                    url=None,
+                    kind="requirement" if requirement else "task",
+                    type="Story" if requirement else "Task",
+                    title=f"Item {n}",
+                    body=body,
+                    status=category,
+                    status_category=category,
+                    created_at=_s(created),
+                    updated_at=_s(created + timedelta(days=1)),
+                    closed_at=_s(closed) if closed else None,
+                    labels=["client-confirmed"] if requirement and n % 3 == 0 else [],
+                    milestone_id=f"m{n % 10}",
+                )
+                links = (
+                    [LinkRecord(source, str(n), f"JIRA-{n - n % 5}", "mentions")]
+                    if not requirement
+                    else []
+                )
+                mapped.append(MappedItem(item, links))
+                for c in range(5):
+                    at = created + timedelta(hours=6 * (c + 1))
+                    field = ("title", "status", "labels", "description", "due_date")[c]
+                    changes.append(
+                        ChangeRecord(
+                            source,
+                            str(n),
+                            f"h{n}:{c}",
+                            _s(at),
+                            "dev",
+                            field,
+                            "old value",
+                            "In Progress" if field == "status" else "new value",
+                        )
+                    )
+                if requirement:
+                    comments.append(
+                        CommentRecord(
+                            source,
+                            f"c{n}",
+                            str(n),
+                            "client-pm",
+                            "client-pm",
+                            rng.choice(["Confirmed.", "Looks good", "not approved"]),
+                            _s(created + timedelta(hours=2)),
+                            _s(created + timedelta(hours=2)),
+                        )
+                    )
+            store.save_page(
+                source,
+                mapped,
+                history_fields=set(),
+                changes=changes,
+                comments=comments,
+                own_author="bot",
+            )
+            counts["items"] += len(mapped)
+            counts["changes"] += len(changes)
+            counts["comments"] += len(comments)
+    store.close()
+    return counts
+
+
+def _s(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def evaluate_in_child(path: Path) -> dict[str, Any]:
+    """``python -m bench.rules_bench --evaluate PATH`` prints its wall time and finding count;
+    wait4 gives its peak RSS."""
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.rules_bench", "--evaluate", str(path)],
+            stdout=out,
+            cwd=ROOT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        out.seek(0)
+        result = json.loads(out.read())
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    return result
+
+
+def evaluate(path: str) -> None:
+    from sync.rules import evaluate_rules
+    from sync.settings import build_settings
+
+    settings = build_settings(
+        {"rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}}}
+    )
+    started = time.perf_counter()
+    store = Store(path)
+    findings = evaluate_rules(store, settings, AS_OF)
+    wall = time.perf_counter() - started
+    by_rule: dict[str, int] = {}
+    for finding in findings:
+        by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
+    print(json.dumps({"wall_seconds": round(wall, 2), "findings": by_rule}))
+
+
+def bench_rules(items: int = 100_000, latency: float = 0.0) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rules.db"
+        counts = build_store(path, items)
+        result = evaluate_in_child(path)
+    table = [
+        [
+            "items / changes / comments",
+            f"{counts['items']} / {counts['changes']} / {counts['comments']}",
+            "—",
+        ],
+        ["rules wall time", f"{result['wall_seconds']} s", "< 2 s"],
+        ["rules peak RSS", f"{result['peak_rss_mb']} MB", "—"],
+        [
+            "findings by rule",
+            ", ".join(f"{k}: {v}" for k, v in sorted(result["findings"].items())),
+            "—",
+        ],
+    ]
+    figures = {**counts, **result, "table": table}
+    print_table(f"Rules over {counts['items']} items", table)
+    save_results(f"rules_{items}", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--evaluate":
+        evaluate(sys.argv[2])
