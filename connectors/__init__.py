@@ -2,5 +2,10 @@
 
 from connectors.github import GitHubConnector
 from connectors.jira import JiraConnector
+from connectors.worktile import WorktileConnector
 
-CONNECTORS = {"github": GitHubConnector, "jira": JiraConnector}
+CONNECTORS = {
+    "github": GitHubConnector,
+    "jira": JiraConnector,
+    "worktile": WorktileConnector,
+}

@@ -10,6 +10,7 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,7 @@ class RequestStats:
     not_modified: int = 0
     writes: int = 0
     retries: int = 0
+    paced_seconds: float = 0.0
 
 
 class HttpClient:
@@ -102,6 +104,7 @@ class HttpClient:
         retry: RetryPolicy | None = None,
         min_write_interval: float = 0.0,
         min_request_interval: float = 0.0,
+        budget: tuple[int, float] | None = None,
     ) -> None:
         self.source = source
         self.base_url = base_url.rstrip("/")
@@ -114,6 +117,10 @@ class HttpClient:
         self.retry = retry or RetryPolicy()
         self.min_write_interval = min_write_interval
         self.min_request_interval = min_request_interval
+        # (requests, seconds): never more than that many requests in any such window, as
+        # PingCode's 200 requests per minute per identity asks.
+        self.budget = budget
+        self._recent: deque[float] = deque()
         self.stats = RequestStats()
         self._not_before = 0.0
         self._last_write = 0.0
@@ -229,8 +236,17 @@ class HttpClient:
                 wait = max(wait, self._last_request + self.min_request_interval - now)
             if method in WRITE_METHODS and self.min_write_interval:
                 wait = max(wait, self._last_write + self.min_write_interval - now)
+            if self.budget:
+                limit, window = self.budget
+                while self._recent and self._recent[0] <= now - window:
+                    self._recent.popleft()
+                if len(self._recent) >= limit:
+                    wait = max(wait, self._recent[0] + window - now)
             if wait > 0:
+                self.stats.paced_seconds += wait
                 time.sleep(wait)
+            if self.budget:
+                self._recent.append(time.monotonic())
 
     def _note_rate_limit(self, response: requests.Response) -> None:
         """A 200 with ``x-ratelimit-remaining: 0`` means the next request would be refused:

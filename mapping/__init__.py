@@ -1,5 +1,5 @@
 """Pure payload -> record functions, one module per tracker."""
 
-from mapping import github, jira
+from mapping import github, jira, worktile
 
-MAPPERS = {"github": github, "jira": jira}
+MAPPERS = {"github": github, "jira": jira, "worktile": worktile}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
+from sandbox.worktile import WorktileSandbox
 
 SEED_START = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -146,3 +147,47 @@ def seed_jira_project(
             )
         if index < long_histories:
             sandbox.add_history(issue["key"], history_length)
+
+
+def seed_worktile_project(
+    sandbox: WorktileSandbox,
+    *,
+    items: int = 300,
+    comments_per_requirement: int = 1,
+    seed: int = 1,
+    start: datetime = SEED_START,
+) -> None:
+    """Requirements, stories, tasks and bugs in sprints and versions, a milestone item, with
+    state transitions and property edits on the requirements."""
+    rng = random.Random(seed)
+    base = int(start.timestamp())
+    sprint = sandbox.add_sprint("Sprint 1", start=base, end=base + 14 * 86400)["id"]
+    version = sandbox.add_version("1.0", end=base + 60 * 86400)["id"]
+    milestone = sandbox.add_item(
+        "Milestone: 1.0", type_id="milestone", end_at=base + 60 * 86400, created=base
+    )["id"]
+    types = ("requirement", "story", "task", "task", "bug")
+    for index in range(items):
+        created = base + 53 * index
+        type_id = types[index % len(types)]
+        item = sandbox.add_item(
+            f"{type_id} {rng.choice(_WORDS)} {index}",
+            type_id=type_id,
+            description=f"<p>Acceptance: {rng.choice(_WORDS)} &amp; {rng.choice(_WORDS)}</p>",
+            created=created,
+            points=float(rng.choice([1, 2, 3, 5])),
+            sprint=sprint if index % 2 else None,
+            version=version if index % 3 == 0 else None,
+            parent=milestone if index % 7 == 0 else None,
+            end_at=created + 20 * 86400,
+        )
+        if type_id in ("requirement", "story"):
+            sandbox.edit_item(item["id"], by="dev", at=created + 60, state="in_progress")
+            if index % 2:
+                sandbox.edit_item(
+                    item["id"], by="pm", at=created + 120, title=f"{item['title']} (v2)"
+                )
+            for n in range(comments_per_requirement):
+                sandbox.add_comment(item["id"], f"<p>note {n}</p>", by="pm", at=created + 180 + n)
+        elif index % 4 == 0:
+            sandbox.edit_item(item["id"], by="dev", at=created + 60, state="completed")

@@ -16,7 +16,8 @@ from connectors.http import RetryPolicy
 from sync.pull_common import SourceRun
 from sync.pull_github import pull_github
 from sync.pull_jira import pull_jira
-from sync.settings import GitHubSource, JiraSource, SourceSettings
+from sync.pull_worktile import pull_worktile
+from sync.settings import GitHubSource, JiraSource, SourceSettings, WorktileSource
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 PULLERS: dict[str, Callable[[SourceRun, Any, Any], None]] = {
     "github": pull_github,
     "jira": pull_jira,
+    "worktile": pull_worktile,
 }
 
 
@@ -80,6 +82,21 @@ def build_connector(source: SourceSettings, secrets: dict[str, str]) -> Any:
             email=source.email,
             timeout=source.timeout_seconds,
             retry=retry_policy(source),
+        )
+    if isinstance(source, WorktileSource):
+        return CONNECTORS["worktile"](
+            source=source.name,
+            base_url=source.base_url,
+            api_prefix=source.api_prefix,
+            project=source.project,
+            client_id=secrets["client_id"],
+            client_secret=secrets["client_secret"],
+            requests_per_minute=source.requests_per_minute,
+            rate_window_seconds=source.rate_window_seconds,
+            timeout=source.timeout_seconds,
+            retry=retry_policy(source),
+            work_items_segment=source.work_items_segment,
+            versions_segment=source.versions_segment,
         )
     raise TrackerError(
         f"the {source.kind} connector is not available in this build", source=source.name

@@ -125,6 +125,21 @@ class WorktileSource(SourceBase):
     requirement_types: list[str] = ["requirement", "story", "feature"]
     bot_user_id: str | None = None
     requests_per_minute: int = Field(200, ge=1)
+    rate_window_seconds: float = Field(60, gt=0)  # the budget is counted over this window
+    timezone: str = "Asia/Shanghai"  # the tenant's zone: due dates are local dates
+    work_items_segment: Literal["work_items", "workitems"] = "work_items"
+    versions_segment: Literal["versions", "releases"] = "versions"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     def secret_envs(self) -> dict[str, str]:
         return {"client_id_env": self.client_id_env, "client_secret_env": self.client_secret_env}
