@@ -14,8 +14,8 @@ import pytest
 
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
-from sandbox.worktile import WorktileSandbox
 from sandbox.server import FaultPlan
+from sandbox.worktile import WorktileSandbox
 from sync.run import RunOptions, run_once
 from sync.settings import Settings, build_settings, resolve_secrets
 
