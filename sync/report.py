@@ -34,15 +34,28 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append(f"  ! {source['error']}")
     lines.append("")
     lines += render_findings(report.get("findings") or [])
-    writes = report.get("writes") or []
-    if writes:
-        verb = "planned" if report["dry_run"] else "done"
-        lines.append(f"writes ({verb}): {len(writes)}")
-        for write in writes:
-            lines.append(f"  {write['action']:<7} {write['source']} {write['item']}")
-    else:
-        lines.append("writes: none")
+    lines += render_writes(report.get("writes") or [], report["dry_run"])
     return "\n".join(lines)
+
+
+def render_writes(writes: list[dict[str, Any]], dry_run: bool) -> list[str]:
+    """What was (or would be) created, updated, resolved, deleted; in a dry run, every planned
+    comment in full."""
+    if not writes:
+        return ["comments: nothing to write"]
+    counts: dict[str, int] = {}
+    for write in writes:
+        counts[write["action"]] = counts.get(write["action"], 0) + 1
+    verb = "planned (dry run, nothing sent)" if dry_run else "written"
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    lines = [f"comments {verb}: {summary}"]
+    for write in writes:
+        state = "" if dry_run else (" done" if write["done"] else " NOT DONE")
+        error = f" ({write['error']})" if write.get("error") else ""
+        lines.append(f"  {write['action']:<7} {write['source']} {write['item']}{state}{error}")
+        if write.get("comment"):
+            lines += ["    | " + line for line in write["comment"].splitlines()]
+    return lines
 
 
 def render_findings(findings: list[dict[str, Any]]) -> list[str]:

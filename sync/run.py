@@ -13,6 +13,7 @@ from sync.pull import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
 from sync.settings import Settings, SourceSettings
 from sync.store import Store, utc_now
+from sync.writeback import run_writeback
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,22 @@ def run_once(
     try:
         findings = evaluate_rules(store, settings, date.fromisoformat(as_of))
         store.save_findings(findings, enabled_rules(settings))
+        pulled = {r.name for r in results if r.status == "ok"}
+        writes, refused = run_writeback(
+            settings,
+            [s for s in sources if s.name in pulled],
+            secrets,
+            store,
+            dry_run=dry_run,
+            allow_bulk=options.allow_bulk,
+        )
     finally:
         store.close()
+    for result in results:
+        if result.name in refused:
+            result.status, result.error = "failed", refused[result.name]
+            log.error("%s", result.error)
+            exit_code = EXIT_SOURCE_FAILED
     report: dict[str, Any] = {
         "started_at": started,
         "finished_at": utc_now(),
@@ -59,7 +74,7 @@ def run_once(
         "as_of": as_of,
         "sources": [r.report() for r in results],
         "findings": [f.report() for f in findings],
-        "writes": [],
+        "writes": [w.report(dry_run) for w in writes],
     }
     store = Store(db_path)
     try:

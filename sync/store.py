@@ -57,8 +57,8 @@ class Store:
         if self.db.journal_mode != "wal":
             self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
-        # The rules read the whole store at once: a 64 MiB page cache, not SQLite's 2 MiB.
-        self.db.execute("PRAGMA cache_size = -65536")
+        # The rules read the whole store at once: a 16 MiB page cache, not SQLite's 2 MiB.
+        self.db.execute("PRAGMA cache_size = -16384")
         with self._migration_lock():
             migrations.apply(self.db)
 
@@ -253,6 +253,12 @@ class Store:
         if rows:
             self.db["comments"].upsert_all(rows, pk=("source", "id"))
         return len(rows)
+
+    def delete_comment(self, source: str, comment_id: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "delete from comments where source = ? and id = ?", [source, comment_id]
+            )
 
     def save_changes(
         self,

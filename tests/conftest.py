@@ -57,6 +57,7 @@ def github_source(sandbox: GitHubSandbox, name: str = "acme-github", **overrides
         "repo": sandbox.repo,
         "token_env": "TEST_GITHUB_TOKEN",
         "retry_backoff_seconds": 0.01,
+        "min_write_interval_seconds": 0,
     }
     source.update(overrides)
     return source

@@ -24,6 +24,7 @@ base_url = "{sandbox.base_url}"
 repo = "acme/portal"
 token_env = "{token_env}"
 retry_backoff_seconds = 0.01
+min_write_interval_seconds = 0
 {extra}
 """,
     )
@@ -51,7 +52,12 @@ def test_json_report_is_the_only_thing_on_stdout(tmp_path, github):
         "findings",
         "writes",
     }
-    assert report["as_of"] == "2026-11-23" and report["dry_run"] is False
+    assert report["as_of"] == "2026-11-23" and report["dry_run"] is True
+    assert report["findings"] and report["writes"]
+    assert {"rule", "source", "subject_type", "subject", "severity", "summary", "evidence"} <= set(
+        report["findings"][0]
+    )
+    assert all(w["done"] is False for w in report["writes"])
     assert report["sources"] == [
         {
             "name": "acme-github",
@@ -132,7 +138,7 @@ def test_token_appears_nowhere(tmp_path, github):
     config = github_config(tmp_path, github)
     env = {"CLI_GITHUB_TOKEN": GITHUB_TOKEN}
     outputs = []
-    for args in (["-v", "--json"], ["-v"], ["-v", "--full"]):
+    for args in (["-v", "--json", "--allow-bulk"], ["-v"], ["-v", "--full"]):
         result = run_cli("--config", str(config), *args, env=env)
         assert result.returncode == 0, result.stderr
         outputs += [result.stdout, result.stderr]
