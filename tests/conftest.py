@@ -145,8 +145,10 @@ def tracker_token_env(monkeypatch):
 def sync(
     db: Path, *sources: dict, settings: dict | None = None, **options: Any
 ) -> tuple[dict, int]:
-    """One run of the real pipeline in-process, as ``run_sync.py`` does it."""
-    config: Settings = build_settings({**(settings or {}), "sources": list(sources)})
+    """One run of the real pipeline in-process, as ``run_sync.py`` does it. Write-back is off
+    unless the test's settings turn it on: a pull test writes nothing to trackers."""
+    merged = {"writeback": {"enabled": False}, **(settings or {}), "sources": list(sources)}
+    config: Settings = build_settings(merged)
     secrets = resolve_secrets(config, list(config.sources))
     return run_once(config, list(config.sources), secrets, db, RunOptions(**options))
 

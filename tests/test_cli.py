@@ -37,6 +37,7 @@ def test_json_report_is_the_only_thing_on_stdout(tmp_path, github):
         "--config",
         str(config),
         "--json",
+        "--dry-run",
         "--as-of",
         "2026-11-23",
         env={"CLI_GITHUB_TOKEN": GITHUB_TOKEN},
