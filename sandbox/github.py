@@ -53,6 +53,8 @@ class GitHubSandbox(SandboxServer):
         self.prefix = prefix.rstrip("/")
         self.clock = clock
         self.mid_paging_change = mid_paging_change  # "insert" a new issue, or "edit" the oldest
+        self.locked: set[int] = set()  # issues whose conversation is locked: creates get 403
+        self.create_delay = 0.0  # seconds between storing a new comment and answering
         self.users: dict[str, int] = {}
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, dict[str, Any]] = {}
@@ -670,11 +672,19 @@ class GitHubSandbox(SandboxServer):
     def create_comment(self, request: Request, login: str, number: str) -> Response:
         if int(number) not in self.issues:
             return self.error(404, "Not Found")
+        if int(number) in self.locked:
+            return self.error(403, "Unable to create comment because issue is locked.")
         body = self._comment_body(request)
         if isinstance(body, Response):
             return body
         comment = self.add_comment(int(number), body, user=login)
         payload = self.comment_payload(comment["id"])
+        if self.create_delay:
+            self.state_lock.release()  # let other requests in while this answer is slow
+            try:
+                time.sleep(self.create_delay)
+            finally:
+                self.state_lock.acquire()
         return Response(201, payload, {"Location": payload["url"]})
 
     def update_comment(self, request: Request, login: str, id: str) -> Response:  # noqa: A002

@@ -109,6 +109,7 @@ def pull_sources(
     db_path: str | Path,
     *,
     full: bool = False,
+    read_only: bool = False,
 ) -> list[SourceResult]:
     """Pull each source in its own thread with its own session and store connection, so a run
     takes about as long as its slowest source."""
@@ -116,19 +117,31 @@ def pull_sources(
         return []
     with ThreadPoolExecutor(max_workers=min(8, len(sources)), thread_name_prefix="pull") as pool:
         futures = [
-            pool.submit(pull_source, source, secrets.get(source.name, {}), db_path, full=full)
+            pool.submit(
+                pull_source,
+                source,
+                secrets.get(source.name, {}),
+                db_path,
+                full=full,
+                read_only=read_only,
+            )
             for source in sources
         ]
         return [future.result() for future in futures]
 
 
 def pull_source(
-    source: SourceSettings, secrets: dict[str, str], db_path: str | Path, *, full: bool = False
+    source: SourceSettings,
+    secrets: dict[str, str],
+    db_path: str | Path,
+    *,
+    full: bool = False,
+    read_only: bool = False,
 ) -> SourceResult:
     result = SourceResult(source.name, source.kind, "ok")
     store = Store(db_path)
     connector = None
-    run = SourceRun(source.name, store, {})
+    run = SourceRun(source.name, store, {}, read_only=read_only)
     try:
         store.ensure_source(source.name, source.kind, source.base_url)
         run.cursors = {} if full else store.cursors(source.name)

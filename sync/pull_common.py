@@ -28,6 +28,7 @@ class SourceRun:
     store: Store
     cursors: dict[str, Any]
     item_ids: set[str] = field(default_factory=set)
+    read_only: bool = False  # a dry run: not even a read sent as POST
     changes: int = 0
     skipped: int = 0
 

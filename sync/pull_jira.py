@@ -141,7 +141,8 @@ def save_jira_page(
             log.warning(
                 "%s: skipping malformed history or comments of %s: %s", run.name, item.key, exc
             )
-    attach_own_properties(connector, source, identity, comments)
+    if not run.read_only:  # comment/list is a POST: a dry run relies on the visible footer
+        attach_own_properties(connector, source, identity, comments)
     counts = run.store.save_page(
         source.name,
         mapped,

@@ -45,7 +45,7 @@ def run_once(
         run_id = store.start_run(dry_run=dry_run, as_of=as_of)
     finally:
         store.close()
-    results = pull_sources(sources, secrets, db_path, full=options.full)
+    results = pull_sources(sources, secrets, db_path, full=options.full, read_only=dry_run)
     exit_code = EXIT_OK if all(r.status == "ok" for r in results) else EXIT_SOURCE_FAILED
     store = Store(db_path)
     try:

@@ -244,7 +244,7 @@ def test_own_comments_carry_their_properties_for_the_write_back(make_jira, tmp_p
     )
     sandbox.add_comment(issue["key"], "human", author="alice")
     db = tmp_path / "store.db"
-    sync(db, jira_source(sandbox))
+    sync(db, jira_source(sandbox), settings={"writeback": {"enabled": True}})
     own = {
         r["body"]: (r["is_own"], json.loads(r["raw"]).get("properties"))
         for r in rows(db, "select * from comments")

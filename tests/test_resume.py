@@ -21,7 +21,8 @@ def test_killed_mid_sync_resumes_and_converges(make_github, tmp_path):
     db = tmp_path / "store.db"
     config = write_config(
         tmp_path / "config.toml",
-        f'[store]\npath = "{db}"\n[writeback]\nenabled = false\n[[sources]]\nname = "acme-github"\nkind = "github"\n'
+        f'[store]\npath = "{db}"\n[writeback]\nenabled = false\n'
+        f'[[sources]]\nname = "acme-github"\nkind = "github"\n'
         f'base_url = "{sandbox.base_url}"\nrepo = "acme/portal"\ntoken_env = "T"\n',
     )
     env = {**os.environ, "T": GITHUB_TOKEN}
