@@ -261,11 +261,14 @@ def to_adf(doc: Document, item_key: str, digest: str, language: str) -> dict[str
     return {"type": "doc", "version": 1, "content": content}
 
 
-WIKI_SPECIAL = re.compile(r"([\\{}\[\]*_?^~|!+#-])")
+WIKI_SPECIAL = re.compile(r"([\\{}\[\]*_?^~|!+#])")
 
 
 def wiki_escape(text: str) -> str:
-    return WIKI_SPECIAL.sub(r"\\\1", defuse(text)).replace("@", "@\u200d")
+    """Macros, links, mentions ([~user]), emphasis; a hyphen only where it can open
+    strikethrough or a list: at the start of a word."""
+    escaped = WIKI_SPECIAL.sub(r"\\\1", defuse(text))
+    return re.sub(r"(^|\s)-", r"\1\\-", escaped).replace("@", "@\u200d")
 
 
 def to_wiki(doc: Document, item_key: str, digest: str, language: str) -> str:

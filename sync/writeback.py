@@ -18,11 +18,11 @@ from typing import Any
 from connectors.errors import TrackerError
 from mapping.model import CommentRecord
 from sync.pull import build_connector
-from sync.render import digest_of, finding_document, parse_marker, resolved_document
+from sync.render import digest_of, finding_document, resolved_document
 from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
 from sync.store import Store
-from sync.writeback_targets import TARGETS, Target, property_marker
+from sync.writeback_targets import TARGETS, Target, comment_marker
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +99,9 @@ def stored_own_comments(store: Store, source: str) -> dict[str, list[tuple[str, 
         [source],
     )
     for row in rows:
-        marked = parse_marker(row["body"])
-        if marked is None:
-            raw = json.loads(row["raw"] or "{}")
-            marked = property_marker(
-                CommentRecord(source, row["id"], "", None, None, "", "", "", raw)
-            )
+        raw = json.loads(row["raw"] or "{}")
+        record = CommentRecord(source, row["id"], "", None, None, row["body"], "", "", raw)
+        marked = comment_marker(record)
         if marked and marked[0] == row["key"]:
             found[row["key"]].append((row["id"], marked[1], row["created_at"]))
     return found
@@ -243,7 +240,7 @@ def adopt(write: Write, fresh: list[Any], target: Target, store: Store) -> None:
     keep the oldest, bring it up to date, and remove any duplicates."""
     fresh.sort(key=lambda c: (c.created_at, c.id))
     keeper, extras = fresh[0], fresh[1:]
-    marked = parse_marker(keeper.body) or property_marker(keeper)
+    marked = comment_marker(keeper)
     log.info("%s: adopting own comment %s on %s", write.source, keeper.id, write.item)
     if marked and marked[1] == write.digest:
         # the earlier run's create went through: record it, and it counts as that create

@@ -47,7 +47,7 @@ class Target:
         person's comment, or copied to another item, never matches."""
         if not comment.author or comment.author != self.identity.get("id"):
             return False
-        marked = parse_marker(comment.body) or property_marker(comment)
+        marked = comment_marker(comment)
         return bool(marked) and marked[0] == item_key
 
     def fetch_comments(self, item_id: str, item_key: str) -> list[CommentRecord]:
@@ -63,6 +63,17 @@ class Target:
 
     def delete(self, item_id: str, item_key: str, comment_id: str) -> None:
         raise NotImplementedError
+
+
+def comment_marker(comment: CommentRecord) -> tuple[str, str] | None:
+    """The marker in the text, in the raw content (Worktile's is a hidden HTML comment, which
+    the text conversion drops), or in Jira's comment property."""
+    raw = comment.raw or {}
+    return (
+        parse_marker(comment.body)
+        or parse_marker(str(raw.get("content") or raw.get("body") or ""))
+        or property_marker(comment)
+    )
 
 
 def property_marker(comment: CommentRecord) -> tuple[str, str] | None:
