@@ -8,11 +8,13 @@ import argparse
 from bench.github_pull import bench_github_pull
 from bench.jira_pull import bench_jira_pull
 from bench.rules_bench import bench_rules
+from bench.writeback_bench import bench_writeback
 
 BENCHES = {
     "github_pull": bench_github_pull,
     "jira_pull": bench_jira_pull,
     "rules": lambda items, latency: bench_rules(max(items, 100_000)),
+    "writeback": lambda items, latency: bench_writeback(1000),
 }
 
 
