@@ -18,6 +18,7 @@ from sync.pull_github import pull_github
 from sync.pull_jira import pull_jira
 from sync.pull_worktile import pull_worktile
 from sync.settings import GitHubSource, JiraSource, SourceSettings, WorktileSource
+from sync.stopping import StopRequested
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,8 @@ def pull_source(
     except TrackerError as exc:
         result.status, result.error = "failed", _error_text(source, exc)
         log.error("%s", result.error)
+    except StopRequested:
+        result.status, result.error = "interrupted", f"{source.name}: stopped at a page boundary"
     except Exception as exc:  # noqa: BLE001 - one source must never take the run down
         result.status = "failed"
         result.error = f"{source.name}: unexpected {type(exc).__name__}: {exc}"

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from connectors.http import Page
 from mapping.model import MalformedPayload, utc_iso
+from sync.stopping import check_stop
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def pull_since(
         pass_started: str | None = None
         shifted = False
         for page in fetch_pages(since):
+            check_stop()
             pass_started = pass_started or _server_time(page)
             if page.not_modified:
                 continue

@@ -16,6 +16,7 @@ from connectors.http import EtagCache
 from mapping import github as gh
 from sync.pull_common import SourceRun, map_page, pull_since
 from sync.settings import GitHubSource
+from sync.stopping import check_stop
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def pull_events(
     newest = known
     try:
         for page in connector.fetch_event_pages(etags):
+            check_stop()
             if page.not_modified:
                 break
             ids = [_event_id(obj) for obj in page.items]

@@ -21,6 +21,7 @@ from mapping import worktile as wm
 from mapping.model import ChangeRecord, CommentRecord, MalformedPayload
 from sync.pull_common import SourceRun, map_page
 from sync.settings import WorktileSource
+from sync.stopping import check_stop
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def pull_work_item_type(
     for _ in range(MAX_PASSES):
         newest, totals, ignored = since or 0, set(), False
         for page in item_pages(connector, project_id, type_id, updated_from, mode):
+            check_stop()
             totals.add(page.headers.get("X-Total"))
             stamps = [_seconds(p.get("updated_at")) for p in page.items if isinstance(p, dict)]
             if (

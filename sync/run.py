@@ -12,6 +12,7 @@ from typing import Any
 from sync.pull import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
 from sync.settings import Settings, SourceSettings
+from sync.stopping import STOP
 from sync.store import Store, utc_now
 from sync.writeback import run_writeback
 
@@ -46,12 +47,15 @@ def run_once(
     finally:
         store.close()
     results = pull_sources(sources, secrets, db_path, full=options.full, read_only=dry_run)
-    exit_code = EXIT_OK if all(r.status == "ok" for r in results) else EXIT_SOURCE_FAILED
+    exit_code = (
+        EXIT_OK if all(r.status in ("ok", "interrupted") for r in results) else EXIT_SOURCE_FAILED
+    )
     store = Store(db_path)
     try:
         findings = evaluate_rules(store, settings, date.fromisoformat(as_of))
         store.save_findings(findings, enabled_rules(settings))
-        pulled = {r.name for r in results if r.status == "ok"}
+        # no writes after a stop was asked for, nor for a source that did not pull
+        pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
         writes, refused = run_writeback(
             settings,
             [s for s in sources if s.name in pulled],

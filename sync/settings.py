@@ -40,7 +40,7 @@ class StoreSettings(Strict):
 
 
 class DaemonSettings(Strict):
-    interval_minutes: int = Field(15, ge=1)
+    interval_minutes: float = Field(15, gt=0)
 
 
 class WritebackSettings(Strict):

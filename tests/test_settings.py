@@ -41,7 +41,7 @@ GITHUB = 'name = "gh"\nkind = "github"\nrepo = "acme/portal"\ntoken_env = "GH"\n
         ),
         (
             '[daemon]\ninterval_minutes = "soon"\n',
-            "config: daemon.interval_minutes: input should be a valid integer",
+            "config: daemon.interval_minutes: input should be a valid number",
         ),
         (
             '[writeback]\nlanguage = "fr"\n',
