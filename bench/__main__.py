@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench.concurrency_bench import bench_concurrency
 from bench.github_pull import bench_github_pull
 from bench.jira_pull import bench_jira_pull
 from bench.rules_bench import bench_rules
@@ -15,6 +16,7 @@ BENCHES = {
     "jira_pull": bench_jira_pull,
     "rules": lambda items, latency: bench_rules(max(items, 100_000)),
     "writeback": lambda items, latency: bench_writeback(1000),
+    "concurrency": lambda items, latency: bench_concurrency(1000, latency),
 }
 
 

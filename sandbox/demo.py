@@ -1,94 +1,144 @@
-"""The demo's delivery project: a client portal whose requirements, tasks and pull requests
-live in GitHub, with the usual trouble: work started on an unconfirmed requirement, scope edited
-after the client signed off, a release past its due date."""
+"""The demo's delivery project, spread over the three trackers the way teams really split it:
+requirements in Jira and PingCode, engineering in GitHub. It holds the usual trouble: work
+started on requirements nobody confirmed, scope edited after sign-off (once with a change
+request, once without), a release past its date, a sprint its own pace cannot meet."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from sandbox.github import GitHubSandbox
+from sandbox.jira import JiraSandbox
+from sandbox.worktile import WorktileSandbox
+
+NOW = datetime.now(UTC)
 
 
-def _at(days: float) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def at(days: float) -> str:
+    return (NOW + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _due(days: int) -> str:
-    day = (datetime.now(UTC) + timedelta(days=days)).date()
-    return f"{day.isoformat()}T07:00:00Z"  # GitHub stores midnight US Pacific
+def day(days: int) -> str:
+    return (NOW + timedelta(days=days)).date().isoformat()
 
 
-def seed_demo_github(gh: GitHubSandbox) -> None:
-    r1 = gh.add_milestone("Release 1.0", due_on=_due(-3), created_at=_at(-40))["number"]
-    r2 = gh.add_milestone("Release 1.1", due_on=_due(12), created_at=_at(-20))["number"]
-    pdf = gh.add_issue(
-        "Customer can export invoices as PDF",
-        "Acceptance: every invoice exports to a one-page PDF with the customer's logo.",
-        user="pm",
-        labels=["requirement"],
-        milestone=r1,
-        created_at=_at(-30),
-    )["number"]
-    gh.edit_issue(pdf, actor="pm", at=_at(-25), labels=["requirement", "client-confirmed"])
-    gh.add_comment(
-        pdf, "Confirmed, this is what we need for the audit.", user="client-pm", at=_at(-25)
+def unix(days: float) -> int:
+    return int((NOW + timedelta(days=days)).timestamp())
+
+
+def seed_demo_jira(jira: JiraSandbox) -> None:
+    release = jira.add_version("2.0", release_date=day(-2), start_date=day(-40))["id"]
+    later = jira.add_version("2.1", release_date=day(30), start_date=day(-5))["id"]
+    pdf = jira.add_issue(
+        "Invoice export as PDF",
+        "Every invoice exports to a one-page PDF.",
+        issuetype="Story",
+        fix_versions=[release],
+        created=at(-30),
+        reporter="pm",
     )
-    sso = gh.add_issue(
-        "Single sign-on with the client's identity provider",
-        "Users sign in with their corporate account.",
-        user="pm",
-        labels=["requirement", "in progress"],
-        milestone=r1,
-        created_at=_at(-20),
-    )["number"]
-    gh.add_comment(
-        sso, "Is this confirmed by the client? Not yet, I think.", user="dev", at=_at(-18)
+    jira.add_comment(
+        pdf["key"], "Confirmed, this is what we need for the audit.", author="client-pm", at=at(-20)
     )
-    search = gh.add_issue(
-        "Search invoices by customer and date",
-        "Acceptance: results within 1 s for 100k invoices.",
-        user="pm",
-        labels=["requirement"],
-        milestone=r2,
-        created_at=_at(-12),
-    )["number"]
+    jira.edit_issue(pdf["key"], author="dev", at=at(-18), status="In Progress")
+    jira.edit_issue(
+        pdf["key"], author="pm", at=at(-3), summary="Invoice export as PDF and CSV, batched"
+    )
+    audit = jira.add_issue(
+        "Audit log of approvals",
+        "Who approved what, when.",
+        issuetype="Story",
+        fix_versions=[release],
+        created=at(-25),
+        reporter="pm",
+    )
+    jira.edit_issue(audit["key"], author="dev", at=at(-12), status="In Progress")
+    cr = jira.add_issue(
+        "Change request: customer search by VAT number",
+        "Requested by the client on the call.",
+        issuetype="Change Request",
+        created=at(-6),
+        reporter="pm",
+    )
+    search = jira.add_issue(
+        "Customer search",
+        "Search customers by name.",
+        issuetype="Story",
+        fix_versions=[later],
+        duedate=day(20),
+        created=at(-20),
+        reporter="pm",
+    )
+    jira.edit_issue(search["key"], author="client-pm", at=at(-15), status="Confirmed")
+    jira.edit_issue(search["key"], author="dev", at=at(-10), status="In Progress")
+    jira.edit_issue(search["key"], author="pm", at=at(-5), duedate=day(27))
+    jira.add_comment(
+        search["key"], f"Moved per {cr['key']}: VAT search added.", author="pm", at=at(-5)
+    )
+    for n in range(3):
+        task = jira.add_issue(
+            f"Release 2.0 task {n + 1}", issuetype="Task", fix_versions=[release], created=at(-30)
+        )
+        if n == 0:
+            jira.edit_issue(task["key"], author="dev", at=at(-9), status="Done")
+
+
+def seed_demo_github(gh: GitHubSandbox, jira_keys: list[str]) -> None:
+    sprint = gh.add_milestone("Sprint 12", due_on=f"{day(5)}T07:00:00Z", created_at=at(-9))[
+        "number"
+    ]
+    for n in range(8):  # the team closes a few issues a week
+        done = gh.add_issue(f"Done work {n + 1}", created_at=at(-40))["number"]
+        gh.edit_issue(done, actor="dev", at=at(-36 + 4 * n), state="closed")
+    for n in range(14):
+        gh.add_issue(f"Sprint 12 task {n + 1}", milestone=sprint, created_at=at(-9))
     gh.add_issue(
-        "Spike: PDF rendering library",
-        f"For #{pdf}.",
-        user="dev",
-        milestone=r1,
-        labels=["in progress"],
-        created_at=_at(-24),
-    )
-    gh.add_issue(
-        "Add SAML login flow",
-        f"Implements #{sso}.",
+        "Implement PDF export",
+        f"Backend for {jira_keys[0]}.",
         user="dev",
         pull_request=True,
-        milestone=r1,
-        created_at=_at(-10),
+        created_at=at(-17),
     )
-    done = gh.add_issue(
-        "Invoice list page", "List with paging.", user="dev", milestone=r1, created_at=_at(-28)
-    )
-    gh.edit_issue(done["number"], actor="dev", at=_at(-8), state="closed")
-    gh.add_issue(
-        "Search index for invoices",
-        f"Backs #{search}.",
-        user="dev",
-        milestone=r2,
-        created_at=_at(-6),
-    )
+    sso = gh.add_issue(
+        "Single sign-on with Azure AD",
+        "Users sign in with their corporate account.",
+        user="pm",
+        labels=["requirement"],
+        created_at=at(-14),
+    )["number"]
+    gh.edit_issue(sso, actor="dev", at=at(-6), labels=["requirement", "in progress"])
 
 
-def apply_demo_edits(gh: GitHubSandbox) -> None:
-    """What happens between two syncs: scope grows on a confirmed requirement with no change
-    request, a title is reworded, and the release date quietly moves."""
+def seed_demo_worktile(wt: WorktileSandbox) -> None:
+    launch = wt.add_item(
+        "里程碑：一期上线", type_id="milestone", end_at=unix(-1), created=unix(-30)
+    )["id"]
+    approve = wt.add_item(
+        "移动端审批",
+        type_id="requirement",
+        created=unix(-20),
+        parent=launch,
+        description="<p>经理可在手机上审批报销。</p>",
+    )
+    wt.add_comment(approve["id"], "<p>需求确认，可以开始开发。</p>", by="client-pm", at=unix(-19))
+    wt.edit_item(approve["id"], by="dev", at=unix(-15), state="in_progress")
+    wt.edit_item(approve["id"], by="pm", at=unix(-4), title="移动端审批（含批量审批）")
+    wt.add_item(
+        "报表导出",
+        type_id="requirement",
+        created=unix(-12),
+        parent=launch,
+        description="<p>按月导出报销报表。</p>",
+    )
+    wt.add_item("审批通知", type_id="task", created=unix(-10), parent=launch)
+
+
+def apply_demo_edits(gh: GitHubSandbox, wt: WorktileSandbox) -> None:
+    """What happens between two syncs: the SSO scope grows in the issue body (GitHub keeps no
+    history of it) and the sprint's due date quietly moves."""
     gh.edit_issue(
-        1,
+        gh.issues[max(gh.issues)]["number"],
         actor="dev",
-        body="Acceptance: every invoice exports to PDF with the customer's "
-        "logo, in English and German, and as a zipped batch of up to 500 invoices.",
+        body="Users sign in with their corporate account. Also Okta, and SCIM provisioning.",
     )
-    gh.edit_issue(2, actor="pm", title="Single sign-on with Azure AD and Okta")
-    gh.edit_milestone(2, due_on=_due(19))
+    gh.edit_milestone(1, due_on=f"{day(9)}T07:00:00Z")

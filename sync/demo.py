@@ -1,94 +1,124 @@
-"""``--demo``: the whole pipeline against sandbox trackers on loopback, no config and no
-credentials. Two syncs with edits between them, so the history the store keeps shows."""
+"""``--demo``: the whole pipeline against GitHub, Jira and PingCode sandboxes on loopback, with
+no config and no credentials. Two runs with a team's edits between them; then the findings and
+the comments exactly as a person reads them in each tracker. Everything started is stopped."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from sandbox.demo import apply_demo_edits, seed_demo_github
+from mapping.jira import rich_text
+from mapping.worktile import html_to_text
+from sandbox.demo import apply_demo_edits, seed_demo_github, seed_demo_jira, seed_demo_worktile
 from sandbox.github import GitHubSandbox
+from sandbox.jira import JiraSandbox
+from sandbox.worktile import WorktileSandbox
 from sync.report import render_json, render_text
 from sync.run import RunOptions, run_once
 from sync.settings import build_settings, resolve_secrets
-from sync.store import Store
 
-DEMO_TOKEN = "ghp_demo_sandbox_only"
-TOKEN_ENV = "TRACKER_SYNC_DEMO_GITHUB_TOKEN"
+SECRETS = {
+    "TRACKER_SYNC_DEMO_GITHUB_TOKEN": "ghp_demo_sandbox_only",
+    "TRACKER_SYNC_DEMO_JIRA_TOKEN": "jira-demo-token",
+    "TRACKER_SYNC_DEMO_PC_ID": "pc-demo-client",
+    "TRACKER_SYNC_DEMO_PC_SECRET": "pc-demo-secret",
+}
 
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
-    with tempfile.TemporaryDirectory(prefix="tracker-sync-demo-") as tmp:
-        github = GitHubSandbox("acme/portal", tokens={DEMO_TOKEN: "tracker-bot"}).start()
-        try:
-            seed_demo_github(github)
-            os.environ[TOKEN_ENV] = DEMO_TOKEN
-            settings = build_settings(
-                {
-                    "sources": [
-                        {
-                            "name": "acme-github",
-                            "kind": "github",
-                            "base_url": github.base_url,
-                            "repo": "acme/portal",
-                            "token_env": TOKEN_ENV,
-                        }
-                    ],
-                    "rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}},
-                }
-            )
-            sources = list(settings.sources)
-            secrets = resolve_secrets(settings, sources)
+    github = GitHubSandbox(
+        "acme/portal", tokens={SECRETS["TRACKER_SYNC_DEMO_GITHUB_TOKEN"]: "tracker-bot"}
+    )
+    jira = JiraSandbox(
+        "ACME", basic={("bot@acme.example", SECRETS["TRACKER_SYNC_DEMO_JIRA_TOKEN"]): "bot"}
+    )
+    worktile = WorktileSandbox("SCR", apps={("pc-demo-client", "pc-demo-secret"): "bot"})
+    sandboxes = [github.start(), jira.start(), worktile.start()]
+    try:
+        seed_demo_jira(jira)
+        seed_demo_github(github, [issue["key"] for issue in jira.issues.values()])
+        seed_demo_worktile(worktile)
+        os.environ.update(SECRETS)
+        settings = build_settings(demo_config(github, jira, worktile))
+        sources = list(settings.sources)
+        secrets = resolve_secrets(settings, sources)
+        with tempfile.TemporaryDirectory(prefix="tracker-sync-demo-") as tmp:
             db = Path(db_path) if db_path else Path(tmp) / "demo.db"
             run_once(settings, sources, secrets, db, options)
-            apply_demo_edits(github)
+            apply_demo_edits(github, worktile)
             report, code = run_once(settings, sources, secrets, db, options)
-        finally:
-            github.stop()
         if as_json:
             print(render_json(report))
         else:
             print(render_text(report))
-            print()
-            print(describe_store(db))
+            if not report["dry_run"]:
+                print(comments_as_seen(github, jira, worktile))
+    finally:
+        for sandbox in sandboxes:
+            sandbox.stop()
     return code
 
 
-def describe_store(db: Path) -> str:
-    """What a user would look up next: what the store holds and the history it kept."""
-    store = Store(db)
-    try:
-        kinds = store.query(
-            "select kind, status_category, count(*) n from items group by 1, 2 order by 1, 2"
-        )
-        changes = store.query(
-            "select i.key, c.field, c.from_value, c.to_value, c.author, c.origin, c.at"
-            " from changes c join items i on i.source = c.source and i.id = c.item_id"
-            " where c.field in ('title', 'description', 'milestone') order by c.at desc limit 8"
-        )
-        moved = store.query(
-            "select title, first_due_date, due_date from milestones"
-            " where due_date != first_due_date"
-        )
-    finally:
-        store.close()
-    lines = ["The store now holds:"]
-    lines += [f"  {r['n']:>3} {r['kind']:<12} {r['status_category']}" for r in kinds]
-    lines += ["", "Scope history it kept (GitHub keeps none for descriptions):"]
-    for c in changes:
-        who = c["author"] or "someone (seen between two syncs)"
-        lines.append(
-            f"  {c['key']} {c['field']}: {_short(c['from_value'])} -> {_short(c['to_value'])}"
-            f"  [{who}, {c['at']}, {c['origin']}]"
-        )
-    for m in moved:
-        lines.append(f"  milestone {m['title']}: due {m['first_due_date']} -> {m['due_date']}")
+def demo_config(
+    github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox
+) -> dict[str, Any]:
+    return {
+        "writeback": {"enabled": True},
+        "sources": [
+            {
+                "name": "acme-jira",
+                "kind": "jira",
+                "base_url": jira.base_url,
+                "project": "ACME",
+                "email": "bot@acme.example",
+                "token_env": "TRACKER_SYNC_DEMO_JIRA_TOKEN",
+                "requirement_types": ["Story"],
+            },
+            {
+                "name": "acme-github",
+                "kind": "github",
+                "base_url": github.base_url,
+                "repo": "acme/portal",
+                "token_env": "TRACKER_SYNC_DEMO_GITHUB_TOKEN",
+                "min_write_interval_seconds": 0,
+            },
+            {
+                "name": "acme-pingcode",
+                "kind": "worktile",
+                "base_url": worktile.base_url,
+                "project": "SCR",
+                "client_id_env": "TRACKER_SYNC_DEMO_PC_ID",
+                "client_secret_env": "TRACKER_SYNC_DEMO_PC_SECRET",
+            },
+        ],
+        "rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}},
+    }
+
+
+def comments_as_seen(github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox) -> str:
+    """The service's comments, read back from each tracker as its users see them."""
+    lines = ["", "=" * 78, "The comments, as people see them in each tracker", "=" * 78]
+    for number, issue in sorted(github.issues.items()):
+        for comment in github.comments_on(number):
+            if comment["user"] == "tracker-bot":
+                lines += _block(f"GitHub acme/portal#{number} — {issue['title']}", comment["body"])
+    for issue in jira.issues.values():
+        for comment in jira.comments_on(issue["key"]):
+            if comment["author"] == "bot":
+                lines += _block(
+                    f"Jira {issue['key']} — {issue['summary']}", rich_text(comment["body"])
+                )
+    for item in worktile.items.values():
+        for comment in worktile.live_comments(item["id"]):
+            if comment["created_by"] == "bot":
+                lines += _block(
+                    f"PingCode {item['identifier']} — {item['title']}",
+                    html_to_text(comment["content"]),
+                )
     return "\n".join(lines)
 
 
-def _short(value: str | None, limit: int = 48) -> str:
-    if value is None:
-        return "(none)"
-    value = " ".join(value.split())
-    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+def _block(title: str, body: str) -> list[str]:
+    return ["", f"--- {title}", *("  " + line for line in body.strip().splitlines())]

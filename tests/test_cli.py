@@ -158,11 +158,30 @@ def test_second_process_exits_75_while_the_lock_is_held(tmp_path, github):
 
 
 def test_demo_runs_with_no_config_and_no_credentials(tmp_path):
+    result = run_cli("--demo", "--json", cwd=tmp_path, env={"TRACKER_SYNC_CONFIG": ""})
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(s["kind"], s["status"]) for s in report["sources"]] == [
+        ("jira", "ok"),
+        ("github", "ok"),
+        ("worktile", "ok"),
+    ]
+    found = {(f["rule"], f["source"]) for f in report["findings"]}
+    for rule in ("unconfirmed_requirement", "undocumented_change", "slipping_milestone"):
+        for source in ("acme-jira", "acme-github", "acme-pingcode"):
+            assert (rule, source) in found, (rule, source)
+    assert report["writes"] and all(w["done"] for w in report["writes"])
+    assert list(tmp_path.iterdir()) == [], "the demo must leave nothing behind"
+
+
+def test_demo_human_output_shows_comments_as_people_read_them(tmp_path):
     result = run_cli("--demo", cwd=tmp_path, env={"TRACKER_SYNC_CONFIG": ""})
     assert result.returncode == 0, result.stderr
-    assert "acme-github  github  ok" in result.stdout
-    assert "description" in result.stdout and "snapshot" in result.stdout
-    assert list(tmp_path.iterdir()) == [], "the demo must leave nothing behind"
+    for tracker in ("--- GitHub acme/portal#", "--- Jira ACME-", "--- PingCode SCR-"):
+        assert tracker in result.stdout
+    dry = run_cli("--demo", "--dry-run", cwd=tmp_path, env={"TRACKER_SYNC_CONFIG": ""})
+    assert dry.returncode == 0 and "planned (dry run, nothing sent)" in dry.stdout
+    assert "The comments, as people see them" not in dry.stdout
 
 
 def test_console_script_is_the_same_program():
