@@ -9,6 +9,7 @@ from bench.concurrency_bench import bench_concurrency
 from bench.github_pull import bench_github_pull
 from bench.jira_pull import bench_jira_pull
 from bench.rules_bench import bench_rules
+from bench.worktile_pull import bench_worktile_pull
 from bench.writeback_bench import bench_writeback
 
 BENCHES = {
@@ -17,6 +18,7 @@ BENCHES = {
     "rules": lambda items, latency: bench_rules(max(items, 100_000)),
     "writeback": lambda items, latency: bench_writeback(1000),
     "concurrency": lambda items, latency: bench_concurrency(1000, latency),
+    "worktile_pull": lambda items, latency: bench_worktile_pull(3000, latency),
 }
 
 
