@@ -4,6 +4,7 @@ a source that fails keeps its cursor and rows, and the rest finish and are saved
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 from connectors import CONNECTORS
 from connectors.errors import TrackerError
 from connectors.http import RetryPolicy
+from sync.progress import ProgressLine
 from sync.pull_common import SourceRun
 from sync.pull_github import pull_github
 from sync.pull_jira import pull_jira
@@ -116,7 +118,10 @@ def pull_sources(
     takes about as long as its slowest source."""
     if not sources:
         return []
-    with ThreadPoolExecutor(max_workers=min(8, len(sources)), thread_name_prefix="pull") as pool:
+    on_terminal = sys.stderr.isatty() and logging.getLogger().getEffectiveLevel() <= logging.INFO
+    progress = ProgressLine(enabled=on_terminal)
+    workers = min(8, len(sources))
+    with progress, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pull") as pool:
         futures = [
             pool.submit(
                 pull_source,
@@ -125,6 +130,7 @@ def pull_sources(
                 db_path,
                 full=full,
                 read_only=read_only,
+                progress=progress,
             )
             for source in sources
         ]
@@ -138,11 +144,14 @@ def pull_source(
     *,
     full: bool = False,
     read_only: bool = False,
+    progress: ProgressLine | None = None,
 ) -> SourceResult:
     result = SourceResult(source.name, source.kind, "ok")
     store = Store(db_path)
     connector = None
     run = SourceRun(source.name, store, {}, read_only=read_only)
+    if progress is not None:
+        progress.watch(run)
     try:
         store.ensure_source(source.name, source.kind, source.base_url)
         run.cursors = {} if full else store.cursors(source.name)

@@ -30,6 +30,8 @@ class SourceRun:
     cursors: dict[str, Any]
     item_ids: set[str] = field(default_factory=set)
     read_only: bool = False  # a dry run: not even a read sent as POST
+    pages: int = 0  # pages mapped, for the progress line
+    seen: int = 0  # objects mapped
     changes: int = 0
     skipped: int = 0
 
@@ -46,6 +48,9 @@ def map_page(
     """Map each payload of a page; a malformed one is logged and skipped, never fatal, so one
     bad object cannot stop a tracker's sync."""
     records: list[T] = []
+    payloads = list(payloads)
+    run.pages += 1
+    run.seen += len(payloads)
     for payload in payloads:
         try:
             records.append(mapper(payload))

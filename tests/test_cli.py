@@ -191,3 +191,40 @@ def test_console_script_is_the_same_program():
 
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"tracker-sync": "run_sync:main"}
+
+
+def test_progress_line_on_a_terminal_and_none_off_it(tmp_path, make_github):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    gh = make_github(latency=0.1)
+    seed_github_repo(gh, issues=400, comments_per_issue=1, events_per_issue=1, milestones=1)
+    config = github_config(tmp_path, gh, extra="")
+    env = {**os.environ, "CLI_GITHUB_TOKEN": GITHUB_TOKEN}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_sync.py"), "--config", str(config), "--dry-run"],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=60)
+    assert b"\r\x1b[Kacme-github: " in seen and b" items, " in seen and b" pages, " in seen
+    off = run_cli(
+        "--config", str(config), "--dry-run", "--full", env={"CLI_GITHUB_TOKEN": GITHUB_TOKEN}
+    )
+    assert "\r" not in off.stderr and " pages, " not in off.stderr
