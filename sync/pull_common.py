@@ -17,6 +17,8 @@ from sync.store import Store
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# What a malformed tracker object raises while being mapped: logged and skipped, never fatal.
+MAPPING_ERRORS = (MalformedPayload, KeyError, TypeError, ValueError, AttributeError)
 MAX_PASSES = 4
 
 
@@ -34,6 +36,13 @@ class SourceRun:
     seen: int = 0  # objects mapped
     changes: int = 0
     skipped: int = 0
+
+    def save_page(self, mapped: list[Any], **page: Any) -> None:
+        """Store a page (items, their history and comments, the cursor) and count what it
+        brought: the report's items and changes."""
+        counts = self.store.save_page(self.name, mapped, **page)
+        self.item_ids.update(counts.updated_ids)
+        self.changes += counts.changes
 
     @property
     def items(self) -> int:
@@ -54,7 +63,7 @@ def map_page(
     for payload in payloads:
         try:
             records.append(mapper(payload))
-        except (MalformedPayload, KeyError, TypeError, ValueError, AttributeError) as exc:
+        except MAPPING_ERRORS as exc:
             run.skipped += 1
             ident = payload.get("id") if isinstance(payload, dict) else None
             log.warning("%s: skipping malformed %s %s: %s", run.name, what, ident or "?", exc)

@@ -54,11 +54,7 @@ def pull_github(run: SourceRun, source: GitHubSource, connector: GitHubConnector
                 doing_labels=source.doing_labels,
             ),
         )
-        counts = store.save_items(
-            source.name, mapped, history_fields=gh.HISTORY_FIELDS, cursors=save_cursors_with_etags()
-        )
-        run.item_ids.update(counts.updated_ids)
-        run.changes += counts.changes
+        run.save_page(mapped, history_fields=gh.HISTORY_FIELDS, cursors=save_cursors_with_etags())
 
     pull_since(
         run,

@@ -16,7 +16,7 @@ from typing import Any
 from connectors.jira import JiraConnector
 from mapping import jira as jm
 from mapping.model import ChangeRecord, CommentRecord, MalformedPayload, utc_iso
-from sync.pull_common import SourceRun, map_page, pull_since
+from sync.pull_common import MAPPING_ERRORS, SourceRun, map_page, pull_since
 from sync.settings import JiraSource
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def save_jira_page(
         try:
             changes += issue_history(connector, source, fields, item.id, item.key, payload)
             comments += issue_comments(connector, source, item.id, item.key, payload)
-        except (MalformedPayload, KeyError, TypeError, ValueError, AttributeError) as exc:
+        except MAPPING_ERRORS as exc:
             run.skipped += 1
             log.warning(
                 "%s: skipping malformed history or comments of %s: %s", run.name, item.key, exc

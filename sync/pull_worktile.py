@@ -18,8 +18,8 @@ from typing import Any
 from connectors.errors import InvalidRequest, NotFound
 from connectors.worktile import WorktileConnector
 from mapping import worktile as wm
-from mapping.model import ChangeRecord, CommentRecord, MalformedPayload
-from sync.pull_common import SourceRun, map_page
+from mapping.model import ChangeRecord, CommentRecord
+from sync.pull_common import MAPPING_ERRORS, SourceRun, map_page
 from sync.settings import WorktileSource
 from sync.stopping import check_stop
 
@@ -160,7 +160,7 @@ def save_work_items(
                 for raw in connector.fetch_comments(item.id)
                 if (c := wm.map_comment(raw, source=source.name, item_id=item.id))
             ]
-        except (MalformedPayload, KeyError, TypeError, ValueError, AttributeError) as exc:
+        except MAPPING_ERRORS as exc:
             run.skipped += 1
             log.warning(
                 "%s: skipping malformed history or comments of %s: %s", run.name, item.key, exc
@@ -173,8 +173,7 @@ def save_work_items(
         and p.get("id")
         and p.get("state")
     ]
-    counts = run.store.save_page(
-        source.name,
+    run.save_page(
         mapped,
         history_fields=wm.HISTORY_FIELDS,
         changes=changes,
@@ -183,8 +182,6 @@ def save_work_items(
     )
     if milestone_items:
         run.store.save_milestones(source.name, milestone_items)
-    run.item_ids.update(counts.updated_ids)
-    run.changes += counts.changes
 
 
 def _seconds(value: Any) -> int:

@@ -32,18 +32,28 @@ def github():
     sandbox.stop()
 
 
-@pytest.fixture
-def make_github():
-    started: list[GitHubSandbox] = []
+def sandbox_factory(cls: type, name_arg: str, default_name: str, **defaults: Any):
+    """A fixture body: ``make(**kwargs)`` starts a sandbox (faults may be a dict), and every
+    sandbox started is stopped after the test."""
+    started: list[Any] = []
 
-    def make(**kwargs: Any) -> GitHubSandbox:
-        kwargs.setdefault("tokens", {GITHUB_TOKEN: "tracker-bot"})
-        if "faults" in kwargs and isinstance(kwargs["faults"], dict):
+    def make(**kwargs: Any) -> Any:
+        for key, value in defaults.items():
+            kwargs.setdefault(key, value)
+        if isinstance(kwargs.get("faults"), dict):
             kwargs["faults"] = FaultPlan(**kwargs["faults"])
-        sandbox = GitHubSandbox(kwargs.pop("repo", "acme/portal"), **kwargs).start()
+        sandbox = cls(kwargs.pop(name_arg, default_name), **kwargs).start()
         started.append(sandbox)
         return sandbox
 
+    return make, started
+
+
+@pytest.fixture
+def make_github():
+    make, started = sandbox_factory(
+        GitHubSandbox, "repo", "acme/portal", tokens={GITHUB_TOKEN: "tracker-bot"}
+    )
     yield make
     for sandbox in started:
         sandbox.stop()
@@ -65,15 +75,7 @@ def github_source(sandbox: GitHubSandbox, name: str = "acme-github", **overrides
 
 @pytest.fixture
 def make_jira():
-    started: list[JiraSandbox] = []
-
-    def make(**kwargs: Any) -> JiraSandbox:
-        if "faults" in kwargs and isinstance(kwargs["faults"], dict):
-            kwargs["faults"] = FaultPlan(**kwargs["faults"])
-        sandbox = JiraSandbox(kwargs.pop("project", "ACME"), **kwargs).start()
-        started.append(sandbox)
-        return sandbox
-
+    make, started = sandbox_factory(JiraSandbox, "project", "ACME")
     yield make
     for sandbox in started:
         sandbox.stop()
@@ -81,16 +83,7 @@ def make_jira():
 
 @pytest.fixture
 def make_worktile():
-    started: list[WorktileSandbox] = []
-
-    def make(**kwargs: Any) -> WorktileSandbox:
-        if "faults" in kwargs and isinstance(kwargs["faults"], dict):
-            kwargs["faults"] = FaultPlan(**kwargs["faults"])
-        kwargs.setdefault("budget", (200, 1.0))
-        sandbox = WorktileSandbox(kwargs.pop("identifier", "SCR"), **kwargs).start()
-        started.append(sandbox)
-        return sandbox
-
+    make, started = sandbox_factory(WorktileSandbox, "identifier", "SCR", budget=(200, 1.0))
     yield make
     for sandbox in started:
         sandbox.stop()
