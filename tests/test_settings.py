@@ -110,3 +110,32 @@ def test_github_enterprise_base_url_is_accepted():
         }
     )
     assert settings.sources[0].base_url == "https://github.acme.example/api/v3"
+
+
+def test_example_config_shows_every_setting():
+    """Each key of every settings model appears in config.example.toml, set or commented."""
+    import re
+
+    from sync import settings as s
+
+    text = (ROOT / "config.example.toml").read_text()
+    models = (
+        s.StoreSettings,
+        s.DaemonSettings,
+        s.WritebackSettings,
+        s.GitHubSource,
+        s.JiraSource,
+        s.WorktileSource,
+        s.RulesSettings,
+        s.UnconfirmedRequirementRule,
+        s.UndocumentedChangeRule,
+        s.SlippingMilestoneRule,
+    )
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name in model.model_fields
+        if name not in ("unconfirmed_requirement", "undocumented_change", "slipping_milestone")
+        and not re.search(rf"^\s*#?\s*{name}\s*=", text, re.MULTILINE)
+    ]
+    assert missing == []
