@@ -111,5 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def main_quietly_piped(argv: list[str] | None = None) -> int:
+    """``tracker-sync ... | head`` closes stdout early: end quietly, not with a traceback."""
+    try:
+        return main(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_quietly_piped())

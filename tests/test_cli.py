@@ -190,7 +190,7 @@ def test_console_script_is_the_same_program():
     from tests.conftest import ROOT
 
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts == {"tracker-sync": "run_sync:main"}
+    assert scripts == {"tracker-sync": "run_sync:main_quietly_piped"}
 
 
 def test_progress_line_on_a_terminal_and_none_off_it(tmp_path, make_github):
