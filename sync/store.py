@@ -421,6 +421,15 @@ class Store:
                 marks = ", ".join("?" * len(rows[0]))
                 self.db.conn.executemany(f"insert into {name} values ({marks})", rows)
 
+    def fill_temp_table_from(
+        self, name: str, columns: str, select: str, params: Sequence[Any] = ()
+    ) -> None:
+        """The same, filled by a query, without a round trip through Python."""
+        self.db.execute(f"create temp table if not exists {name} ({columns})")
+        with self.transaction():
+            self.db.execute(f"delete from {name}")
+            self.db.execute(f"insert into {name} {select}", list(params))
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -80,29 +81,47 @@ class Facts:
 
 
 def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
+    """Three streams at once, each on its own connection (SQLite releases the GIL while it
+    works): every item, when each item entered work, and, here, the open requirements'
+    neighbours, history and comments."""
     cutoff = (datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
-    items: dict[tuple[str, str], Item] = {}
-    for row in store.db.execute(
+    store.fill_temp_table_from(
+        "open_requirements",
+        "source text, id text, key text, primary key (source, id)",
+        "select source, id, key from items where kind = 'requirement'"
+        " and status_category != 'done' and type != 'pull_request' and created_at < ?",
+        [cutoff],
+    )
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="facts") as pool:
+        all_items = pool.submit(_on_own_connection, store.path, load_items, cutoff)
+        first_start = pool.submit(
+            _on_own_connection, store.path, load_first_starts, settings, cutoff
+        )
+        facts = Facts(as_of, cutoff, {}, {}, load_neighbours(store), {})
+        load_requirement_history(store, settings, facts)
+        facts.items = all_items.result()
+        facts.by_key = {item.key: item for item in facts.items.values()}
+        facts.first_start = first_start.result()
+    return facts
+
+
+def load_items(store: Store, cutoff: str) -> dict[tuple[str, str], Item]:
+    rows = store.db.execute(
         "select source, id, key, url, kind, type, title, status, status_category, cancelled,"
         " labels, created_at, first_seen, milestone_id from items where created_at < ?",
         [cutoff],
-    ).fetchall():
-        items[(row[0], row[1])] = Item._make(row)
-    by_key = {item.key: item for item in items.values()}
-    open_requirements = [
-        i for i in items.values() if i.kind == "requirement" and i.category != "done"
-    ]
-    store.fill_temp_table(
-        "open_requirements",
-        "source text, id text, key text, primary key (source, id)",
-        [(i.source, i.id, i.key) for i in open_requirements],
-    )
-    facts = Facts(as_of, cutoff, items, by_key, load_neighbours(store), {})
-    facts.first_start = load_first_starts(store, settings, cutoff)
-    load_requirement_history(store, settings, facts)
-    return facts
+    ).fetchall()
+    return {(row[0], row[1]): Item._make(row) for row in rows}
+
+
+def _on_own_connection(path: Any, load: Any, *args: Any) -> Any:
+    store = Store(path)
+    try:
+        return load(store, *args)
+    finally:
+        store.close()
 
 
 def load_neighbours(store: Store) -> dict[str, set[str]]:
