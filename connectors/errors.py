@@ -125,7 +125,7 @@ def from_response(response: requests.Response, source: str = "") -> TrackerError
     return TrackerError(message, **context)
 
 
-SECRET_QUERY_KEYS = ("client_secret", "token", "access_token", "password")
+SECRET_QUERY_KEYS = ("client_id", "client_secret", "token", "access_token", "password")
 
 
 def _safe_url(response: requests.Response) -> str:
