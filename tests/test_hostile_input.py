@@ -39,7 +39,7 @@ CONFIGS = [
     ),
     (
         "client secret in the file",
-        '[[sources]]\nname = "w"\nkind = "worktile"\nproject = "S"\nclient_id_env = "A"\nclient_secret_env = "B"\nclient_secret = "s"\n',
+        f'[[sources]]\n{WT}client_secret = "s"\n',
         "sources[0].client_secret: secrets are not read",
     ),
     ("TOML syntax", "[store\n", "config: "),
@@ -55,7 +55,7 @@ CONFIGS = [
     ("unknown language", '[writeback]\nlanguage = "fr"\n', "writeback.language"),
     (
         "unknown time zone",
-        '[[sources]]\nname = "w"\nkind = "worktile"\nproject = "S"\nclient_id_env = "A"\nclient_secret_env = "B"\ntimezone = "Mars/Olympus"\n',
+        f'[[sources]]\n{WT}timezone = "Mars/Olympus"\n',
         "sources[0].timezone",
     ),
     (
