@@ -179,17 +179,20 @@ def to_markdown(
 ) -> str:
     head = f"<!-- {marker(item_key, digest)} -->\n"
     footer = f"\n\n<sub>{md_escape(TEXT[language]['footer'])}</sub>"
+    parts = text_blocks(doc, "markdown")
+    return head + fit(parts, "\n\n", limit - len(head) - len(footer) - 200, language) + footer
+
+
+def text_blocks(doc: Document, markup: str) -> list[str]:
+    """The document's blocks in a line-based markup, every piece of text escaped for it."""
+    templates, escape = TEXT_MARKUPS[markup]
     parts = []
     for kind, value in doc.blocks:
-        if kind == "heading":
-            parts.append(f"### {md_escape(value)}")
-        elif kind == "bullets":
-            parts.append("\n".join(f"- {md_escape(line)}" for line in value))
-        elif kind == "note":
-            parts.append(f"> {md_escape(value)}")
+        if kind == "bullets":
+            parts.append("\n".join(templates["bullet"].format(escape(line)) for line in value))
         else:
-            parts.append(md_escape(value))
-    return head + fit(parts, "\n\n", limit - len(head) - len(footer) - 200, language) + footer
+            parts.append(templates[kind].format(escape(value)))
+    return parts
 
 
 # -- Worktile / PingCode HTML --------------------------------------------------------------------
@@ -272,18 +275,14 @@ def wiki_escape(text: str) -> str:
 
 
 def to_wiki(doc: Document, item_key: str, digest: str, language: str) -> str:
-    parts = []
-    for kind, value in doc.blocks:
-        if kind == "heading":
-            parts.append(f"h3. {wiki_escape(value)}")
-        elif kind == "bullets":
-            parts.append("\n".join(f"* {wiki_escape(line)}" for line in value))
-        elif kind == "note":
-            parts.append(f"_{wiki_escape(value)}_")
-        else:
-            parts.append(wiki_escape(value))
-    body = fit(parts, "\n\n", JIRA_LIMIT - 400, language)
+    body = fit(text_blocks(doc, "wiki"), "\n\n", JIRA_LIMIT - 400, language)
     return f"{body}\n\n~{wiki_escape(TEXT[language]['footer'])} {marker(item_key, digest)}~"
+
+
+TEXT_MARKUPS = {
+    "markdown": ({"heading": "### {}", "bullet": "- {}", "note": "> {}", "para": "{}"}, md_escape),
+    "wiki": ({"heading": "h3. {}", "bullet": "* {}", "note": "_{}_", "para": "{}"}, wiki_escape),
+}
 
 
 def jira_properties(item_key: str, digest: str) -> list[dict[str, Any]]:
