@@ -1,0 +1,99 @@
+"""What a sandbox holds versus what a store holds, as comparable sets: item ids with their
+update times, comment ids, and history ids. Used by the fault campaign and its test slice."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sandbox.github import GitHubSandbox
+from sandbox.jira import JiraSandbox, jira_time
+from sandbox.worktile import WorktileSandbox
+
+GITHUB_EVENTS = {
+    "renamed",
+    "milestoned",
+    "demilestoned",
+    "labeled",
+    "unlabeled",
+    "closed",
+    "reopened",
+}
+
+
+def sandbox_state(sandbox: Any) -> dict[str, set]:
+    with sandbox.state_lock:
+        if isinstance(sandbox, GitHubSandbox):
+            return {
+                "items": {(str(n), i["updated_at"]) for n, i in sandbox.issues.items()},
+                "comments": {str(c) for c in sandbox.comments},
+                "history": {
+                    str(e["id"]) for e in sandbox.events.values() if e["event"] in GITHUB_EVENTS
+                },
+            }
+        if isinstance(sandbox, JiraSandbox):
+            return {
+                "items": {(str(i["id"]), _jira_utc(i["updated"])) for i in sandbox.issues.values()},
+                "comments": {str(c) for c in sandbox.comments},
+                "history": {str(h["id"]) for i in sandbox.issues.values() for h in i["histories"]},
+            }
+        if isinstance(sandbox, WorktileSandbox):
+            requirements = {
+                i["id"] for i in sandbox.items.values() if i["type"] in ("requirement", "story")
+            }
+            return {
+                "items": {(i["id"], _unix_utc(i["updated_at"])) for i in sandbox.items.values()},
+                "comments": {
+                    c["id"]
+                    for c in sandbox.comments.values()
+                    if c["item"] in requirements and not c["is_deleted"]
+                },
+                "history": {
+                    f"transition:{t['id']}"
+                    for iid in requirements
+                    for t in sandbox.transitions[iid]
+                }
+                | {f"activity:{a['id']}" for iid in requirements for a in sandbox.activities[iid]},
+            }
+    raise TypeError(f"no verifier for {type(sandbox).__name__}")
+
+
+def store_state(db: Path, source: str) -> dict[str, set]:
+    conn = sqlite3.connect(db)
+    try:
+        items = set(conn.execute("select id, updated_at from items where source = ?", [source]))
+        comments = {
+            r[0] for r in conn.execute("select id from comments where source = ?", [source])
+        }
+        history = {
+            r[0].split(":")[0] if r[0][0].isdigit() else r[0]
+            for r in conn.execute(
+                "select change_id from changes where source = ? and origin = 'tracker'", [source]
+            )
+        }
+    finally:
+        conn.close()
+    return {"items": items, "comments": comments, "history": history}
+
+
+def differences(expected: dict[str, set], stored: dict[str, set]) -> dict[str, dict[str, int]]:
+    """Per table: how many are missing from the store, and how many it has extra."""
+    return {
+        table: {
+            "missing": len(expected[table] - stored[table]),
+            "extra": len(stored[table] - expected[table]),
+        }
+        for table in expected
+        if expected[table] != stored[table]
+    }
+
+
+def _jira_utc(ms: int) -> str:
+    return jira_time(ms)[:19] + "Z"
+
+
+def _unix_utc(seconds: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
