@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bench.concurrency_bench import bench_concurrency
+from bench.crashes import bench_crashes
 from bench.faults import bench_faults
 from bench.github_pull import bench_github_pull
 from bench.jira_pull import bench_jira_pull
@@ -21,6 +22,7 @@ BENCHES = {
     "concurrency": lambda items, latency: bench_concurrency(1000, latency),
     "worktile_pull": lambda items, latency: bench_worktile_pull(3000, latency),
     "faults": lambda items, latency: bench_faults(20),
+    "crashes": lambda items, latency: bench_crashes(20),
 }
 
 
