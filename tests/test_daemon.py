@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 
 from sandbox.scenario import seed_github_repo
 from tests.conftest import GITHUB_TOKEN, ROOT, rows, write_config
+
+
+def finished_runs(db) -> int:
+    """0 until the store exists and its tables are made (the file comes first, mode 0600)."""
+    try:
+        return len(rows(db, "select id from runs where finished_at is not null"))
+    except sqlite3.OperationalError:
+        return 0
 
 
 def test_daemon_cycles_stops_on_sigterm_and_locks_out_a_second_instance(make_github, tmp_path):
@@ -44,12 +53,7 @@ token_env = "T"
     )
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if (
-                db.exists()
-                and len(rows(db, "select id from runs where finished_at is not null")) >= 2
-            ):
-                break
+        while time.monotonic() < deadline and finished_runs(db) < 2:
             time.sleep(0.1)
         second = subprocess.run(
             [sys.executable, str(ROOT / "run_sync.py"), "--config", str(config)],
