@@ -11,6 +11,7 @@ from bench.faults import bench_faults
 from bench.github_pull import bench_github_pull
 from bench.jira_pull import bench_jira_pull
 from bench.rules_bench import bench_rules
+from bench.scale import bench_scale
 from bench.soak import soak
 from bench.worktile_pull import bench_worktile_pull
 from bench.writeback_bench import bench_writeback
@@ -25,6 +26,7 @@ BENCHES = {
     "faults": lambda items, latency: bench_faults(20),
     "crashes": lambda items, latency: bench_crashes(20),
     "soak": lambda items, latency: soak(500),
+    "scale": lambda items, latency: bench_scale(),
 }
 
 
