@@ -129,7 +129,7 @@ class GitHubSandbox(SandboxServer):
         updated_at: str | None = None,
     ) -> dict[str, Any]:
         with self.state_lock:
-            number = max(self.issues, default=0) + 1
+            number = self._next_number = max(getattr(self, "_next_number", 0), len(self.issues)) + 1
             stamp = created_at or self.clock()
             issue = {
                 "id": 100000 + number,

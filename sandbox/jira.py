@@ -204,9 +204,16 @@ class JiraSandbox(SandboxServer):
             return issue
 
     def issue_by_key(self, key_or_id: str) -> dict[str, Any]:
-        for issue in self.issues.values():
-            if issue["key"] == key_or_id or str(issue["id"]) == key_or_id:
-                return issue
+        if key_or_id.isdigit() and int(key_or_id) in self.issues:
+            return self.issues[int(key_or_id)]
+        prefix, _, number = key_or_id.rpartition("-")
+        issue = (
+            self.issues.get(10000 + int(number))
+            if number.isdigit() and prefix == self.project
+            else None
+        )
+        if issue is not None and issue["key"] == key_or_id:
+            return issue
         raise JiraError(404, "Issue does not exist or you do not have permission to see it.")
 
     FIELD_IDS = {
