@@ -11,4 +11,6 @@ def test_many_daemon_cycles_leak_nothing_and_never_overlap():
     assert result["cycles"] >= 30
     assert result["exit_code"] == 0
     assert result["overlaps"] == 0
-    assert result["fds_late"] <= result["fds_early"] + 1
+    # A sample catches the daemon mid-cycle with a few sockets and WAL files open, so counts
+    # wobble by several; a leak would add at least one per cycle, 20 over the warm cycles.
+    assert result["fds_late"] - result["fds_early"] < 10, (result["fds_early"], result["fds_late"])
