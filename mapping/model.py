@@ -22,9 +22,6 @@ WATCHED_FIELDS: dict[str, str] = {
     "milestone": "milestone_id",
 }
 
-KINDS = ("requirement", "task", "bug", "other")
-STATUS_CATEGORIES = ("todo", "doing", "done")
-
 
 class MalformedPayload(ValueError):
     """A tracker object lacks what the mapping needs; the caller logs it and skips it."""

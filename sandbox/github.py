@@ -11,14 +11,13 @@ by ``issue_url``; errors as ``{message, documentation_url, status}``.
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox.server import FaultPlan, Request, Response, SandboxServer
+from sandbox.server import FaultPlan, Request, Response, SandboxServer, http_date, match_route
 
 DOCS = "https://docs.github.com/rest"
 MAX_COMMENT = 65536
@@ -470,17 +469,16 @@ class GitHubSandbox(SandboxServer):
             )
             response.headers.update(self._rate_headers(login))
             return response
-        for method, pattern, handler in self.ROUTES:
-            match = re.fullmatch(pattern, path)
-            if match and method == request.method:
-                params = match.groupdict()
-                if "repo" in params and params.pop("repo") != self.repo:
-                    return self.error(404, "Not Found")
-                response = getattr(self, handler)(request, login, **params)
-                response.headers.update(self._rate_headers(login))
-                response.headers.setdefault("Date", _http_date())
-                return response
-        return self.error(404, "Not Found")
+        found = match_route(self.ROUTES, request.method, path)
+        if found is None:
+            return self.error(404, "Not Found")
+        handler, params = found
+        if "repo" in params and params.pop("repo") != self.repo:
+            return self.error(404, "Not Found")
+        response = getattr(self, handler)(request, login, **params)
+        response.headers.update(self._rate_headers(login))
+        response.headers.setdefault("Date", http_date())
+        return response
 
     def _authenticate(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
@@ -720,9 +718,3 @@ def _normalise_since(value: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _http_date() -> str:
-    from email.utils import formatdate
-
-    return formatdate(usegmt=True)

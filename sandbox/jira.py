@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox.server import FaultPlan, Request, Response, SandboxServer
+from sandbox.server import FaultPlan, Request, Response, SandboxServer, http_date, match_route
 
 CATEGORIES = {
     "new": {"id": 2, "key": "new", "name": "To Do", "colorName": "blue-gray"},
@@ -586,19 +586,17 @@ class JiraSandbox(SandboxServer):
             )
             response.headers["WWW-Authenticate"] = 'Basic realm="protected-area"'
             return response
-        for method, pattern, handler in self.ROUTES:
-            match = re.fullmatch(pattern, request.path)
-            if match and method == request.method:
-                params = match.groupdict()
-                if "api" in params:
-                    params["api"] = int(params["api"])
-                    if self.deployment != "cloud" and params["api"] == 3:
-                        break
+        found = match_route(self.ROUTES, request.method, request.path)
+        if found is not None:
+            handler, params = found
+            if "api" in params:
+                params["api"] = int(params["api"])
+            if params.get("api") != 3 or self.deployment == "cloud":
                 try:
                     response = getattr(self, handler)(request, account, **params)
                 except JiraError as error:
                     response = error.response
-                response.headers.setdefault("Date", _http_date())
+                response.headers.setdefault("Date", http_date())
                 response.headers.setdefault("X-AREQUESTID", str(len(self.log)))
                 return response
         return Response(404, {"errorMessages": ["null for uri: " + request.path], "errors": {}})
@@ -982,9 +980,3 @@ def _adf_text(doc: dict[str, Any]) -> str:
 
     walk(doc)
     return "".join(parts).strip()
-
-
-def _http_date() -> str:
-    from email.utils import formatdate
-
-    return formatdate(usegmt=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import socket
 import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -163,6 +165,21 @@ class QuietServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+def match_route(
+    routes: list[tuple[str, str, str]], method: str, path: str
+) -> tuple[str, dict[str, str]] | None:
+    """The first (method, path pattern, handler name) route matching, with its path parameters."""
+    for route_method, pattern, handler in routes:
+        match = re.fullmatch(pattern, path)
+        if match and route_method == method:
+            return handler, match.groupdict()
+    return None
+
+
+def http_date() -> str:
+    return formatdate(usegmt=True)
 
 
 def weak_etag(payload: bytes) -> str:

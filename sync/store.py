@@ -24,7 +24,6 @@ from mapping.model import (
     WATCHED_FIELDS,
     ChangeRecord,
     CommentRecord,
-    LinkRecord,
     MappedItem,
     MilestoneRecord,
     shallow_row,
@@ -40,7 +39,6 @@ def utc_now() -> str:
 
 @dataclass
 class PageCounts:
-    items: int = 0
     changes: int = 0
     updated_ids: list[str] = field(default_factory=list)  # new, or updated since stored
 
@@ -133,16 +131,6 @@ class Store:
 
     # -- items, with snapshot history -----------------------------------------------------
 
-    def save_items(
-        self,
-        source: str,
-        mapped: Sequence[MappedItem],
-        *,
-        history_fields: Collection[str],
-        cursors: dict[str, Any] | None = None,
-    ) -> PageCounts:
-        return self.save_page(source, mapped, history_fields=history_fields, cursors=cursors)
-
     def save_page(
         self,
         source: str,
@@ -201,7 +189,7 @@ class Store:
         if changes:
             self.db["changes"].upsert_all(changes, pk=("source", "item_id", "change_id"))
         self._replace_links(source, mapped)
-        counts.items, counts.changes = len(rows), len(changes)
+        counts.changes = len(changes)
         return counts
 
     def _existing_items(self, source: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -330,11 +318,6 @@ class Store:
                 self.db["milestones"].upsert_all(rows, pk=("source", "id"))
             self._write_cursors(source, cursors)
         return len(rows)
-
-    def save_links(self, links: Sequence[LinkRecord]) -> None:
-        with self.transaction():
-            if links:
-                self.db["links"].insert_all([shallow_row(link) for link in links], ignore=True)
 
     # -- findings -------------------------------------------------------------------------
 

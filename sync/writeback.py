@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.errors import TrackerError
-from mapping.model import CommentRecord
 from sync.pull import build_connector
 from sync.render import digest_of, finding_document, resolved_document
 from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
 from sync.store import Store
-from sync.writeback_targets import TARGETS, Target, comment_marker
+from sync.writeback_targets import TARGETS, Target, comment_marker, marker_in
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +98,7 @@ def stored_own_comments(store: Store, source: str) -> dict[str, list[tuple[str, 
         [source],
     )
     for row in rows:
-        raw = json.loads(row["raw"] or "{}")
-        record = CommentRecord(source, row["id"], "", None, None, row["body"], "", "", raw)
-        marked = comment_marker(record)
+        marked = marker_in(row["body"], json.loads(row["raw"] or "{}"))
         if marked and marked[0] == row["key"]:
             found[row["key"]].append((row["id"], marked[1], row["created_at"]))
     return found

@@ -66,18 +66,16 @@ class Target:
 
 
 def comment_marker(comment: CommentRecord) -> tuple[str, str] | None:
+    return marker_in(comment.body, comment.raw or {})
+
+
+def marker_in(body: str, raw: dict[str, Any]) -> tuple[str, str] | None:
     """The marker in the text, in the raw content (Worktile's is a hidden HTML comment, which
     the text conversion drops), or in Jira's comment property."""
-    raw = comment.raw or {}
-    return (
-        parse_marker(comment.body)
-        or parse_marker(str(raw.get("content") or raw.get("body") or ""))
-        or property_marker(comment)
-    )
-
-
-def property_marker(comment: CommentRecord) -> tuple[str, str] | None:
-    for prop in (comment.raw or {}).get("properties") or []:
+    found = parse_marker(body) or parse_marker(str(raw.get("content") or raw.get("body") or ""))
+    if found:
+        return found
+    for prop in raw.get("properties") or []:
         value = prop.get("value") or {}
         if prop.get("key") == "tracker-sync" and value.get("item"):
             return (value["item"], str(value.get("digest")))

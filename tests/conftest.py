@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -171,7 +170,3 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeou
 def write_config(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def load_json(text: str) -> Any:
-    return json.loads(text)
