@@ -79,6 +79,7 @@ def build_store(path: Path, items: int, seed: int = 1) -> dict[str, int]:
                     closed_at=_s(closed) if closed else None,
                     labels=["client-confirmed"] if requirement and n % 3 == 0 else [],
                     milestone_id=f"m{n % 10}",
+                    raw=payload(rng, key),
                 )
                 links = (
                     [LinkRecord(source, str(n), f"JIRA-{n - n % 5}", "mentions")]
@@ -129,6 +130,15 @@ def build_store(path: Path, items: int, seed: int = 1) -> dict[str, int]:
     return counts
 
 
+def payload(rng: random.Random, key: str) -> dict[str, Any]:
+    """A tracker's JSON for the item, about as large as a real one (a Jira issue with its
+    fields is 3-10 KB): the rules must never have to read past it."""
+    return {
+        "key": key,
+        "fields": {f"customfield_{n}": rng.randbytes(24).hex() for n in range(60)},
+    }
+
+
 def _s(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -170,14 +180,21 @@ def bench_rules(items: int = 100_000, latency: float = 0.0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rules.db"
         counts = build_store(path, items)
-        result = evaluate_in_child(path)
+        os.sync()  # the build's dirty pages flushed, as a store at rest between runs is
+        runs = [evaluate_in_child(path) for _ in range(3)]
+    result = sorted(runs, key=lambda run: run["wall_seconds"])[1]
+    result["wall_seconds_runs"] = [run["wall_seconds"] for run in runs]
     table = [
         [
             "items / changes / comments",
             f"{counts['items']} / {counts['changes']} / {counts['comments']}",
             "—",
         ],
-        ["rules wall time", f"{result['wall_seconds']} s", "< 2 s"],
+        [
+            "rules wall time (median of 3 runs)",
+            f"{result['wall_seconds']} s ({', '.join(map(str, result['wall_seconds_runs']))})",
+            "< 2 s",
+        ],
         ["rules peak RSS", f"{result['peak_rss_mb']} MB", "—"],
         [
             "findings by rule",

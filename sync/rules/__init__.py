@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sync.rules.facts import load_facts
 from sync.rules.finding import SEVERITY_ORDER, Finding
-from sync.rules.requirements import Vocabulary, analyse_requirement, change_request_keys
+from sync.rules.requirements import Vocabulary, analyse_requirement
 from sync.rules.slipping import slipping_findings
 from sync.rules.unconfirmed import unconfirmed_finding
 from sync.rules.undocumented import undocumented_finding
@@ -48,13 +48,10 @@ def evaluate_rules(store: Store, settings: Settings, as_of: date) -> list[Findin
 def requirement_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
     rules = settings.rules
     facts = load_facts(store, settings, as_of)
-    cr_keys = change_request_keys(store, settings, facts.cutoff)
     words = Vocabulary.from_settings(settings)
     findings: list[Finding] = []
-    for item in facts.items.values():
-        if item.kind != "requirement" or item.category == "done" or item.is_pull_request:
-            continue
-        state = analyse_requirement(item, facts, words, cr_keys)
+    for item in facts.requirements:
+        state = analyse_requirement(item, facts, words)
         if rules.unconfirmed_requirement.enabled:
             finding = unconfirmed_finding(state, settings, as_of)
             if finding:

@@ -18,6 +18,8 @@ STATUS_FIELDS = ("status", "state", "labels")
 
 
 class Item(NamedTuple):
+    """An open requirement, with when it entered work itself (``None`` while it has not)."""
+
     source: str
     id: str
     key: str
@@ -32,6 +34,7 @@ class Item(NamedTuple):
     created_at: str
     first_seen: str
     milestone_id: str | None
+    started_at: str | None
 
     @property
     def labels(self) -> frozenset[str]:
@@ -42,6 +45,19 @@ class Item(NamedTuple):
     @property
     def is_pull_request(self) -> bool:
         return self.type == "pull_request"
+
+
+class WorkLinks(NamedTuple):
+    """What an open requirement's linked items (either direction, any tracker) say about it:
+    when the first of them entered work (doing or done, never cancelled) and which did, and
+    when each linked change request was created."""
+
+    started_at: str | None
+    started_by: list[str]
+    change_requests_created: list[str]
+
+
+NO_LINKS = WorkLinks(None, [], [])
 
 
 class Change(NamedTuple):
@@ -68,52 +84,49 @@ class Comment(NamedTuple):
 class Facts:
     as_of: date
     cutoff: str  # events after the end of the as-of day are not seen
-    items: dict[tuple[str, str], Item]
-    by_key: dict[str, Item]
-    neighbours: dict[str, set[str]]
-    first_start: dict[tuple[str, str], str]
+    requirements: list[Item] = field(default_factory=list)
+    links: dict[tuple[str, str], WorkLinks] = field(default_factory=dict)
+    change_request_keys: set[str] = field(default_factory=set)
     changes: dict[tuple[str, str], list[Change]] = field(default_factory=dict)
     comments: dict[tuple[str, str], list[Comment]] = field(default_factory=dict)
     confirmed_field_set: dict[tuple[str, str], bool] = field(default_factory=dict)
 
-    def linked(self, item: Item) -> list[Item]:
-        return [self.by_key[k] for k in self.neighbours.get(item.key, ()) if k in self.by_key]
-
 
 def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
-    """Three streams at once, each on its own connection (SQLite releases the GIL while it
-    works): every item, when each item entered work, and, here, the open requirements'
-    neighbours, history and comments."""
+    """Only the open requirements and what touches them come into Python: the store's other
+    items are looked at by SQLite alone (who is linked, who started when), so the rules' cost
+    follows the open requirements, not the size of the trackers. The linked items are
+    gathered on a second connection while this one reads the requirements' history: SQLite
+    releases the GIL while it works."""
     cutoff = (datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
-    store.fill_temp_table_from(
-        "open_requirements",
-        "source text, id text, key text, primary key (source, id)",
-        "select source, id, key from items where kind = 'requirement'"
-        " and status_category != 'done' and type != 'pull_request' and created_at < ?",
-        [cutoff],
-    )
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="facts") as pool:
-        all_items = pool.submit(_on_own_connection, store.path, load_items, cutoff)
-        first_start = pool.submit(
-            _on_own_connection, store.path, load_first_starts, settings, cutoff
-        )
-        facts = Facts(as_of, cutoff, {}, {}, load_neighbours(store), {})
+    facts = Facts(as_of, cutoff)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="facts") as pool:
+        links = pool.submit(_on_own_connection, store.path, load_work_links, settings, cutoff)
+        started = select_open_requirements(store, settings, cutoff)
+        facts.requirements = [
+            Item._make(row)
+            for row in store.db.execute(
+                "select i.source, i.id, i.key, i.url, i.kind, i.type, i.title, i.status,"
+                " i.status_category, i.cancelled, i.labels, i.created_at, i.first_seen,"
+                " i.milestone_id, case when i.status_category in ('doing', 'done')"
+                f" then coalesce({started.sql}, i.first_seen) end"
+                " from open_requirements r join items i on i.source = r.source and i.id = r.id",
+                [*started.params],
+            ).fetchall()
+        ]
+        change_requests = change_request_sql(settings)
+        facts.change_request_keys = {
+            row[0]
+            for row in store.db.execute(
+                f"select key from items i where created_at < ? and {change_requests.sql}",
+                [cutoff, *change_requests.params],
+            )
+        }
         load_requirement_history(store, settings, facts)
-        facts.items = all_items.result()
-        facts.by_key = {item.key: item for item in facts.items.values()}
-        facts.first_start = first_start.result()
+        facts.links = links.result()
     return facts
-
-
-def load_items(store: Store, cutoff: str) -> dict[tuple[str, str], Item]:
-    rows = store.db.execute(
-        "select source, id, key, url, kind, type, title, status, status_category, cancelled,"
-        " labels, created_at, first_seen, milestone_id from items where created_at < ?",
-        [cutoff],
-    ).fetchall()
-    return {(row[0], row[1]): Item._make(row) for row in rows}
 
 
 def _on_own_connection(path: Any, load: Any, *args: Any) -> Any:
@@ -124,45 +137,99 @@ def _on_own_connection(path: Any, load: Any, *args: Any) -> Any:
         store.close()
 
 
-def load_neighbours(store: Store) -> dict[str, set[str]]:
-    """Who each open requirement is linked to, in either direction: its own links (parent,
-    tracker links, keys it names) and every item whose links name it."""
-    neighbours: dict[str, set[str]] = defaultdict(set)
-    rows = store.db.execute(
-        "select r.key, l.target_key from open_requirements r"
-        " join links l on l.source = r.source and l.item_id = r.id"
-        " union"
-        " select r.key, i.key from open_requirements r"
-        " join links l on l.target_key = r.key"
-        " join items i on i.source = l.source and i.id = l.item_id"
-    ).fetchall()
-    for key, other in rows:
-        if key != other:
-            neighbours[key].add(other)
-    return neighbours
+def select_open_requirements(store: Store, settings: Settings, cutoff: str) -> SqlPart:
+    """The connection's working set: the ``open_requirements`` temp table. Returns when an
+    item ``i`` entered work, as SQL over the connection's ``started_status`` table."""
+    store.fill_temp_table_from(
+        "open_requirements",
+        "source text, id text, key text, primary key (source, id)",
+        "select source, id, key from items where kind = 'requirement'"
+        " and status_category != 'done' and type != 'pull_request' and created_at < ?",
+        [cutoff],
+    )
+    return started_sql(store, settings, cutoff)
 
 
-def load_first_starts(store: Store, settings: Settings, cutoff: str) -> dict[tuple[str, str], str]:
-    """When each item first entered work: a status of the doing or done category (category
-    learned from the statuses the store's items are in now), closed, or a doing label."""
+@dataclass(frozen=True)
+class SqlPart:
+    """An SQL expression about the item ``i``, with its parameters."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+def started_sql(store: Store, settings: Settings, cutoff: str) -> SqlPart:
+    """Entering work is a status of the doing or done category (the category learned from the
+    statuses the store's items are in now), closing, or a doing label."""
     started_statuses = store.db.execute(
         "select distinct source, status from items where status_category in ('doing', 'done')"
     ).fetchall()
+    store.fill_temp_table(
+        "started_status", "source text, status text, primary key (source, status)", started_statuses
+    )
     doing_labels = sorted(
         {label for s in settings.sources for label in getattr(s, "doing_labels", [])}
     )
-    store.fill_temp_table("started_status", "source text, status text", started_statuses)
     marks = ", ".join("?" * len(doing_labels)) or "null"
-    rows = store.db.execute(
-        "select c.source, c.item_id, min(c.at) from changes c where c.at < ? and ("
+    return SqlPart(
+        "(select min(c.at) from changes c where c.source = i.source and c.item_id = i.id"
+        " and +c.at < ? and ("
         " (c.field = 'status' and exists (select 1 from started_status s"
         "   where s.source = c.source and s.status = c.to_value))"
         " or (c.field = 'state' and c.to_value = 'closed')"
-        f" or (c.field = 'labels' and c.to_value in ({marks}))"
-        ") group by c.source, c.item_id",
-        [cutoff, *doing_labels],
+        f" or (c.field = 'labels' and c.to_value in ({marks}))))",
+        (cutoff, *doing_labels),
+    )
+
+
+def change_request_sql(settings: Settings) -> SqlPart:
+    """Whether the item ``i`` is a change request, in any tracker: by type, or by label (LIKE
+    on the labels JSON is case-insensitive, as label matching is everywhere else)."""
+    rule = settings.rules.undocumented_change
+    clauses, params = [], []
+    if rule.change_request_types:
+        clauses.append(f"i.type in ({', '.join('?' * len(rule.change_request_types))})")
+        params += rule.change_request_types
+    for label in rule.change_request_labels:
+        clauses.append("i.labels like ?")
+        params.append(f'%"{label}"%')
+    return SqlPart(f"({' or '.join(clauses)})" if clauses else "0", tuple(params))
+
+
+def load_work_links(
+    store: Store, settings: Settings, cutoff: str
+) -> dict[tuple[str, str], WorkLinks]:
+    """Linked items are gathered per requirement by SQLite: Python sees one row for each
+    requirement that has a started or change-request neighbour, never the neighbours."""
+    started = select_open_requirements(store, settings, cutoff)
+    change_request = change_request_sql(settings)
+    links: dict[tuple[str, str], WorkLinks] = {}
+    rows = store.db.execute(
+        "with pair(source, id, other_source, other_id) as ("
+        " select r.source, r.id, i.source, i.id from open_requirements r"
+        " cross join links l on l.source = r.source and l.item_id = r.id"
+        " join items i on i.key = l.target_key"
+        " union"
+        " select r.source, r.id, l.source, l.item_id from open_requirements r"
+        " join links l on l.target_key = r.key),"
+        " neighbour as materialized (select p.source, p.id, i.key, i.created_at,"
+        " case when i.status_category in ('doing', 'done') and not i.cancelled"
+        f" then coalesce({started.sql}, i.created_at) end started_at,"
+        f" {change_request.sql} is_change_request"
+        " from pair p join items i on i.source = p.other_source and i.id = p.other_id"
+        " where i.created_at < ? and not (p.other_source = p.source and p.other_id = p.id))"
+        " select source, id, min(started_at),"
+        " json_group_array(key) filter (where started_at is not null),"
+        " json_group_array(created_at) filter (where is_change_request)"
+        " from neighbour group by source, id"
+        " having min(started_at) is not null or max(is_change_request)",
+        [*started.params, *change_request.params, started.params[0]],
     ).fetchall()
-    return {(source, item_id): at for source, item_id, at in rows}
+    for source, item_id, started_at, started_by, created in rows:
+        links[(source, item_id)] = WorkLinks(
+            started_at, sorted(json.loads(started_by)), json.loads(created)
+        )
+    return links
 
 
 def load_requirement_history(store: Store, settings: Settings, facts: Facts) -> None:

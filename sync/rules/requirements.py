@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mapping.keys import mentioned_keys
-from sync.rules.facts import Change, Facts, Item, shift
+from sync.rules.facts import NO_LINKS, Change, Facts, Item, shift
 from sync.rules.text import contains_phrase
 from sync.settings import Settings
-from sync.store import Store
 
 CR_LOOKBACK_DAYS = 30
 
@@ -86,16 +85,14 @@ class RequirementState:
         return self.work_started_at is not None
 
 
-def analyse_requirement(
-    item: Item, facts: Facts, words: Vocabulary, cr_keys: set[str]
-) -> RequirementState:
+def analyse_requirement(item: Item, facts: Facts, words: Vocabulary) -> RequirementState:
     state = RequirementState(item)
     changes = facts.changes.get((item.source, item.id), [])
     state.confirmations = confirmations(item, facts, words, changes)
     state.work_started_at, state.started_by = work_start(item, facts)
     state.baseline = min((c.at for c in state.confirmations), default=None) or state.work_started_at
     if state.baseline is not None:
-        evidence = Documentation.of(item, facts, words, cr_keys, changes)
+        evidence = Documentation.of(item, facts, words, changes)
         state.undocumented = [
             change
             for change in changes
@@ -147,32 +144,9 @@ def label_added_at(label: str, item: Item, changes: list[Change]) -> str:
 def work_start(item: Item, facts: Facts) -> tuple[str | None, list[str]]:
     """When work started: the requirement itself entering work, or a linked or child item in
     any tracker that is doing or done (cancelled ones never count)."""
-    times: list[str] = []
-    by: list[str] = []
-    if item.category in ("doing", "done"):
-        times.append(facts.first_start.get((item.source, item.id)) or item.first_seen)
-    for other in facts.linked(item):
-        if other.category in ("doing", "done") and not other.cancelled:
-            times.append(facts.first_start.get((other.source, other.id)) or other.created_at)
-            by.append(other.key)
-    return (min(times) if times else None), sorted(by)
-
-
-def change_request_keys(store: Store, settings: Settings, cutoff: str) -> set[str]:
-    """Keys of every change-request item, in any tracker: by type, or by label (LIKE on the
-    labels JSON is case-insensitive, as label matching is everywhere else)."""
-    rule = settings.rules.undocumented_change
-    clauses, params = [], []
-    if rule.change_request_types:
-        clauses.append(f"type in ({', '.join('?' * len(rule.change_request_types))})")
-        params += rule.change_request_types
-    for label in rule.change_request_labels:
-        clauses.append("labels like ?")
-        params.append(f'%"{label}"%')
-    if not clauses:
-        return set()
-    sql = f"select key from items where created_at < ? and ({' or '.join(clauses)})"
-    return {row[0] for row in store.db.execute(sql, [cutoff, *params])}
+    links = facts.links.get((item.source, item.id), NO_LINKS)
+    times = [t for t in (item.started_at, links.started_at) if t]
+    return (min(times) if times else None), links.started_by
 
 
 @dataclass
@@ -191,17 +165,16 @@ class Documentation:
         item: Item,
         facts: Facts,
         words: Vocabulary,
-        cr_keys: set[str],
         changes: list[Change],
     ) -> Documentation:
         repo = item.key.split("#", 1)[0] if "#" in item.key else None
         return cls(
-            cr_created=[o.created_at for o in facts.linked(item) if o.key in cr_keys],
+            cr_created=facts.links.get((item.source, item.id), NO_LINKS).change_requests_created,
             comments_documenting=[
                 c.created_at
                 for c in facts.comments.get((item.source, item.id), [])
                 if contains_phrase(c.body, words.change_phrases, words.negations)
-                or cr_keys & mentioned_keys(c.body, repo=repo)
+                or facts.change_request_keys & mentioned_keys(c.body, repo=repo)
             ],
             label_added=[
                 label_added_at(label, item, changes)
