@@ -14,7 +14,7 @@ import sys
 from datetime import date
 
 from sync.lock import LockHeld, RunLock
-from sync.report import render_json, render_text
+from sync.report import write_json, write_text
 from sync.run import EXIT_LOCKED, EXIT_USAGE, RunOptions, run_once
 from sync.settings import ConfigError, load_settings, resolve_secrets, select_sources
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     except LockHeld as exc:
         print(f"tracker-sync: {exc}", file=sys.stderr)
         return EXIT_LOCKED
-    print(render_json(report) if args.json else render_text(report))
+    (write_json if args.json else write_text)(report, sys.stdout)
     return code
 
 

@@ -57,6 +57,7 @@ class GitHubSandbox(SandboxServer):
         self.users: dict[str, int] = {}
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, dict[str, Any]] = {}
+        self.comment_ids_of: dict[int, list[int]] = {}  # issue number -> its comments, in order
         self.events: dict[int, dict[str, Any]] = {}
         self.milestones: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(1001)
@@ -227,6 +228,7 @@ class GitHubSandbox(SandboxServer):
                 "updated_at": stamp,
             }
             self.comments[comment_id] = comment
+            self.comment_ids_of.setdefault(number, []).append(comment_id)
             issue = self.issues[number]
             issue["comments"] += 1
             issue["updated_at"] = max(issue["updated_at"], stamp)
@@ -235,7 +237,7 @@ class GitHubSandbox(SandboxServer):
 
     def comments_on(self, number: int) -> list[dict[str, Any]]:
         with self.state_lock:
-            return [c for c in self.comments.values() if c["issue"] == number]
+            return [self.comments[cid] for cid in self.comment_ids_of.get(number, [])]
 
     def on_insert_fault(self, request: Request) -> None:
         if not request.path.endswith("/issues") or request.query.get("page", "1") == "1":
@@ -631,7 +633,7 @@ class GitHubSandbox(SandboxServer):
     def list_issue_comments(self, request: Request, login: str, number: str) -> Response:
         if int(number) not in self.issues:
             return self.error(404, "Not Found")
-        rows = sorted(c["id"] for c in self.comments.values() if c["issue"] == int(number))
+        rows = list(self.comment_ids_of.get(int(number), []))
         return self.paged(request, rows, self.comment_payload)
 
     def list_repo_events(self, request: Request, login: str) -> Response:
@@ -705,6 +707,7 @@ class GitHubSandbox(SandboxServer):
         if comment["user"] != login:
             return self.error(403, "Must have admin rights to Repository.")
         del self.comments[int(id)]
+        self.comment_ids_of[comment["issue"]].remove(int(id))
         self.issues[comment["issue"]]["comments"] -= 1
         return Response(204)
 

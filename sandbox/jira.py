@@ -95,6 +95,7 @@ class JiraSandbox(SandboxServer):
         self.clock = clock
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, dict[str, Any]] = {}
+        self.comment_ids_of: dict[int, list[int]] = {}  # issue id -> its comments, oldest first
         self.versions: dict[int, dict[str, Any]] = {}
         self.sprints: dict[int, dict[str, Any]] = {}
         self.boards = {1: project}
@@ -343,12 +344,13 @@ class JiraSandbox(SandboxServer):
                 "properties": dict(properties or {}),
             }
             self.comments[cid] = comment
+            self.comment_ids_of.setdefault(issue["id"], []).append(cid)
             issue["updated"] = max(issue["updated"], ms)
             return comment
 
     def comments_on(self, key: str) -> list[dict[str, Any]]:
         issue = self.issue_by_key(key)
-        return [c for c in self.comments.values() if c["issue"] == issue["id"]]
+        return [self.comments[cid] for cid in self.comment_ids_of.get(issue["id"], [])]
 
     def on_insert_fault(self, request: Request) -> None:
         if "search" in request.path and (
@@ -461,7 +463,7 @@ class JiraSandbox(SandboxServer):
     ) -> dict[str, Any]:
         i = self.issues[iid]
         category = STATUSES[i["status"]]
-        comments = sorted(cid for cid, c in self.comments.items() if c["issue"] == iid)
+        comments = list(self.comment_ids_of.get(iid, []))
         all_fields: dict[str, Any] = {
             "summary": i["summary"],
             "description": self.rich(i["description"], api),
@@ -847,7 +849,7 @@ class JiraSandbox(SandboxServer):
 
     def list_comments(self, request: Request, account: str, api: int, key: str) -> Response:
         issue = self.issue_by_key(key)
-        ids = sorted(cid for cid, c in self.comments.items() if c["issue"] == issue["id"])
+        ids = list(self.comment_ids_of.get(issue["id"], []))
         if request.query.get("orderBy", "created").startswith("-"):
             ids.reverse()
         body = self._page(
@@ -903,7 +905,8 @@ class JiraSandbox(SandboxServer):
         self, request: Request, account: str, api: int, key: str, cid: str
     ) -> Response:
         self._own_comment(account, key, cid)
-        del self.comments[int(cid)]
+        comment = self.comments.pop(int(cid))
+        self.comment_ids_of[comment["issue"]].remove(int(cid))
         return Response(204)
 
     def comment_list(self, request: Request, account: str, api: int) -> Response:

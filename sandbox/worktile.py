@@ -70,6 +70,7 @@ class WorktileSandbox(SandboxServer):
         self.transitions: dict[str, list[dict[str, Any]]] = {}
         self.activities: dict[str, list[dict[str, Any]]] = {}
         self.comments: dict[str, dict[str, Any]] = {}
+        self.comment_ids_of: dict[str, list[str]] = {}  # work item id -> its comments, in order
         self.sprints: dict[str, dict[str, Any]] = {}
         self.versions: dict[str, dict[str, Any]] = {}
         self._window: dict[str, deque[float]] = {}
@@ -227,10 +228,12 @@ class WorktileSandbox(SandboxServer):
                 "created_by": by,
                 "is_deleted": 0,
             }
+            self.comment_ids_of.setdefault(iid, []).append(cid)
             return self.comments[cid]
 
     def live_comments(self, iid: str) -> list[dict[str, Any]]:
-        return [c for c in self.comments.values() if c["item"] == iid and not c["is_deleted"]]
+        comments = (self.comments[cid] for cid in self.comment_ids_of.get(iid, []))
+        return [c for c in comments if not c["is_deleted"]]
 
     def on_insert_fault(self, request: Request) -> None:
         if request.path.endswith("/work_items") and request.query.get("page_index", "0") != "0":
@@ -403,7 +406,7 @@ class WorktileSandbox(SandboxServer):
             iid = q.get("principal_id", "")
             if q.get("principal_type") != "work_item" or iid not in self.items:
                 return self.error(400, "100317", "工作项不存在")
-            ids = [cid for cid, c in self.comments.items() if c["item"] == iid]
+            ids = self.comment_ids_of.get(iid, [])
             return self.paged(q, [self.comment_payload(cid) for cid in ids])
         if path == "/v1/comments" and request.method == "POST":
             body = request.body or {}

@@ -5,6 +5,7 @@ the comments exactly as a person reads them in each tracker. Everything started 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from sandbox.demo import apply_demo_edits, seed_demo_github, seed_demo_jira, see
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.worktile import WorktileSandbox
-from sync.report import render_json, render_text
+from sync.report import write_json, write_text
 from sync.run import RunOptions, run_once
 from sync.settings import build_settings, resolve_secrets
 
@@ -50,9 +51,9 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
             apply_demo_edits(github, worktile)
             report, code = run_once(settings, sources, secrets, db, options)
         if as_json:
-            print(render_json(report))
+            write_json(report, sys.stdout)
         else:
-            print(render_text(report))
+            write_text(report, sys.stdout)
             if not report["dry_run"]:
                 print(comments_as_seen(github, jira, worktile))
     finally:

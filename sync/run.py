@@ -12,6 +12,7 @@ from typing import Any
 from sync.pull import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
 from sync.settings import Settings, SourceSettings
+from sync.spool import Spool
 from sync.stopping import STOP
 from sync.store import Store, utc_now
 from sync.writeback import run_writeback
@@ -37,7 +38,8 @@ def run_once(
     db_path: str | Path,
     options: RunOptions,
 ) -> tuple[dict[str, Any], int]:
-    """Run the pipeline once; return the report and the exit code (0 ok, 1 a source failed)."""
+    """Run the pipeline once; return the report and the exit code (0 ok, 1 a source failed).
+    The report's findings and writes are spools: iterate them, they are not lists."""
     as_of = (options.as_of or datetime.now(UTC).date()).isoformat()
     dry_run = options.dry_run or not settings.writeback.enabled
     started = utc_now()
@@ -54,6 +56,8 @@ def run_once(
     try:
         findings = evaluate_rules(store, settings, date.fromisoformat(as_of))
         store.save_findings(findings, enabled_rules(settings))
+        found = Spool(f.report() for f in findings)
+        del findings  # from here on, the findings are read back from the spool
         # no writes after a stop was asked for, nor for a source that did not pull
         pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
         writes, refused = run_writeback(
@@ -77,8 +81,8 @@ def run_once(
         "dry_run": dry_run,
         "as_of": as_of,
         "sources": [r.report() for r in results],
-        "findings": [f.report() for f in findings],
-        "writes": [w.report(dry_run) for w in writes],
+        "findings": found,
+        "writes": writes,
     }
     store = Store(db_path)
     try:

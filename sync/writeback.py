@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from itertools import groupby
 from typing import Any
 
 from connectors.errors import TrackerError
@@ -20,6 +22,7 @@ from sync.pull import build_connector
 from sync.render import digest_of, finding_document, resolved_document
 from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
+from sync.spool import Spool
 from sync.store import Store
 from sync.writeback_targets import TARGETS, Target, comment_marker, marker_in
 
@@ -53,101 +56,98 @@ class Write:
         return entry
 
 
-def desired_findings(store: Store) -> dict[str, dict[str, tuple[str, list[dict[str, Any]]]]]:
-    """source -> item key -> (item id, findings to show there). Milestone findings go to the
-    milestone's tracking item, else to each of its open items."""
-    desired: dict[str, dict[str, tuple[str, list[dict[str, Any]]]]] = defaultdict(dict)
-    keys = {
-        (r["source"], r["key"]): r["id"] for r in store.query("select source, id, key from items")
-    }
-    for row in store.query("select * from findings where resolved_at is null"):
-        finding = {**row, "evidence": json.loads(row["evidence"] or "{}")}
-        source = row["source"]
-        if row["subject_type"] == "item":
-            targets = [row["subject"]]
-        elif finding["evidence"].get("tracking_item"):
-            targets = [finding["evidence"]["tracking_item"]]
-        else:
-            targets = [
-                r["key"]
-                for r in store.query(
-                    "select key from items where source = ? and milestone_id = ?"
-                    " and status_category != 'done' and type != 'pull_request'",
-                    [source, row["subject_id"]],
-                )
-            ]
-        for key in targets:
-            if (source, key) in keys:
-                entry = desired[source].setdefault(key, (keys[(source, key)], []))
-                entry[1].append(finding)
-    for per_item in desired.values():
-        for _, findings in per_item.values():
-            findings.sort(
-                key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"], f["subject"])
-            )
-    return desired
+ITEM_FINDINGS_SQL = """
+select i.key, i.id, f.* from findings f
+  join items i on i.source = f.source and i.key = f.subject
+  where f.source = :source and f.resolved_at is null and f.subject_type = 'item'
+union all
+select i.key, i.id, f.* from findings f
+  join items i on i.source = f.source and i.key = json_extract(f.evidence, '$.tracking_item')
+  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
+union all
+select i.key, i.id, f.* from findings f
+  join items i on i.source = f.source and i.milestone_id = f.subject_id
+  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
+    and json_extract(f.evidence, '$.tracking_item') is null
+    and i.status_category != 'done' and i.type != 'pull_request'
+order by 1
+"""
 
 
-def stored_own_comments(store: Store, source: str) -> dict[str, list[tuple[str, str, str]]]:
-    """item key -> [(comment id, digest, created_at)] of the service's own marked comments."""
-    found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    rows = store.query(
-        "select c.id, c.body, c.raw, c.created_at, i.key from comments c"
+def findings_by_item(store: Store, source: str) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+    """(item key, item id, findings to show there), one item at a time in key order. A
+    milestone finding goes to the milestone's tracking item, else to each of its open items;
+    SQLite does that fan-out and the sort, so a store of any size is planned in small memory."""
+    rows = store.db.execute(ITEM_FINDINGS_SQL, {"source": source})
+    names = [d[0] for d in rows.description]
+    for (key, item_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        findings = []
+        for row in group:
+            finding = dict(zip(names[2:], row[2:], strict=True))
+            finding["evidence"] = json.loads(finding["evidence"] or "{}")
+            findings.append(finding)
+        findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"], f["subject"]))
+        yield key, item_id, findings
+
+
+@dataclass(frozen=True)
+class OwnComment:
+    id: str
+    digest: str
+    item_id: str
+
+
+def stored_own_comments(store: Store, source: str) -> dict[str, list[OwnComment]]:
+    """item key -> the service's own marked comments on it, oldest first."""
+    found: dict[str, list[OwnComment]] = defaultdict(list)
+    rows = store.db.execute(
+        "select c.id, c.body, c.raw, i.key, i.id from comments c"
         " join items i on i.source = c.source and i.id = c.item_id"
         " where c.source = ? and c.is_own = 1 order by c.created_at, c.id",
         [source],
     )
-    for row in rows:
-        marked = marker_in(row["body"], json.loads(row["raw"] or "{}"))
-        if marked and marked[0] == row["key"]:
-            found[row["key"]].append((row["id"], marked[1], row["created_at"]))
+    for comment_id, body, raw, key, item_id in rows:
+        marked = marker_in(body, json.loads(raw or "{}"))
+        if marked and marked[0] == key:
+            found[key].append(OwnComment(comment_id, marked[1], item_id))
     return found
 
 
 def plan_source(
-    source: SourceSettings,
-    target: Target,
-    desired: dict[str, tuple[str, list[dict[str, Any]]]],
-    own: dict[str, list[tuple[str, str, str]]],
-    settings: Settings,
-    item_ids: dict[str, str],
-) -> list[Write]:
+    source: SourceSettings, target: Target, store: Store, settings: Settings
+) -> Iterator[Write]:
+    """Each item's desired comment against the service's own comment on it: create, update
+    (only when the digest differs), then resolve or delete where no finding is left."""
     language = settings.writeback.language
-    writes = []
-    for key, (item_id, findings) in sorted(desired.items()):
+    own = stored_own_comments(store, source.name)
+    for key, item_id, findings in findings_by_item(store, source.name):
         doc = finding_document(findings, language)
         digest = digest_of(doc)
-        existing = own.get(key, [])
-        if existing and existing[0][1] == digest:
+        existing = own.pop(key, [])
+        if existing and existing[0].digest == digest:
             continue
         body = target.render(doc, key, digest, language)
+        comment_id = existing[0].id if existing else None
         action = "update" if existing else "create"
-        comment_id = existing[0][0] if existing else None
-        writes.append(
-            Write(source.name, key, item_id, action, digest, body, comment_id, target.preview(body))
+        yield Write(
+            source.name, key, item_id, action, digest, body, comment_id, target.preview(body)
         )
-    for key, comments in sorted(own.items()):
-        if key in desired or key not in item_ids:
-            continue
-        comment_id, digest, _ = comments[0]
+    for key, comments in sorted(own.items()):  # own comments on items with no finding left
+        first = comments[0]
         if settings.writeback.on_resolved == "delete":
-            writes.append(Write(source.name, key, item_ids[key], "delete", "", None, comment_id))
-        elif digest != "resolved":
-            doc = resolved_document(language)
-            body = target.render(doc, key, "resolved", language)
-            writes.append(
-                Write(
-                    source.name,
-                    key,
-                    item_ids[key],
-                    "resolve",
-                    "resolved",
-                    body,
-                    comment_id,
-                    target.preview(body),
-                )
+            yield Write(source.name, key, first.item_id, "delete", "", None, first.id)
+        elif first.digest != "resolved":
+            body = target.render(resolved_document(language), key, "resolved", language)
+            yield Write(
+                source.name,
+                key,
+                first.item_id,
+                "resolve",
+                "resolved",
+                body,
+                first.id,
+                target.preview(body),
             )
-    return writes
 
 
 def run_writeback(
@@ -158,31 +158,21 @@ def run_writeback(
     *,
     dry_run: bool,
     allow_bulk: bool,
-) -> tuple[list[Write], dict[str, str]]:
-    """Plan (and unless ``dry_run``, carry out) the writes of each source; returns them and
-    the sources the bulk limit failed."""
-    desired = desired_findings(store)
-    writes: list[Write] = []
+) -> tuple[Spool, dict[str, str]]:
+    """Plan (and unless ``dry_run``, carry out) the writes of each source; returns their
+    report entries and the sources the bulk limit failed. The plan is spooled to disk, not
+    held: the bulk limit needs the whole plan counted before the first write."""
+    report = Spool()
     failures: dict[str, str] = {}
     for source in sources:
         identity = dict(store.identity(source.name))
         connector = None if dry_run else build_connector(source, secrets.get(source.name, {}))
         target = TARGETS[source.kind](source, connector, identity)
-        item_ids = {
-            r["key"]: r["id"]
-            for r in store.query("select key, id from items where source = ?", [source.name])
-        }
-        planned = plan_source(
-            source,
-            target,
-            desired.get(source.name, {}),
-            stored_own_comments(store, source.name),
-            settings,
-            item_ids,
-        )
-        creates = sum(1 for w in planned if w.action == "create")
+        planned = Spool(asdict(w) for w in plan_source(source, target, store, settings))
+        creates = sum(1 for w in planned if w["action"] == "create")
         limit = settings.writeback.max_new_comments
-        if creates > limit and not allow_bulk:
+        refused = creates > limit and not allow_bulk
+        if refused:
             message = (
                 f"{source.name}: {creates} new comments planned, more than max_new_comments"
                 f" ({limit}); nothing was written. Check the findings, then run with --allow-bulk."
@@ -191,18 +181,19 @@ def run_writeback(
                 log.warning("%s (a real run would refuse this plan)", message)
             else:
                 failures[source.name] = message
-            writes += planned
-            continue
-        if not dry_run and planned:
-            try:
-                for write in planned:
+        try:
+            for entry in planned:
+                write = Write(**entry)
+                if not dry_run and not refused:
                     carry_out(write, target, store)
-            finally:
+                report.append(write.report(dry_run))
+        finally:
+            planned.close()
+            if connector is not None:
                 if identity != store.identity(source.name):
                     store.save_identity(source.name, identity)
                 connector.close()
-        writes += planned
-    return writes, failures
+    return report, failures
 
 
 def carry_out(write: Write, target: Target, store: Store) -> None:

@@ -142,7 +142,9 @@ def sync(
     merged = {"writeback": {"enabled": False}, **(settings or {}), "sources": list(sources)}
     config: Settings = build_settings(merged)
     secrets = resolve_secrets(config, list(config.sources))
-    return run_once(config, list(config.sources), secrets, db, RunOptions(**options))
+    report, code = run_once(config, list(config.sources), secrets, db, RunOptions(**options))
+    # the CLI streams the spools; tests read them as lists
+    return {**report, "findings": list(report["findings"]), "writes": list(report["writes"])}, code
 
 
 def rows(db: Path, sql: str, params: tuple = ()) -> list[dict]:
