@@ -43,17 +43,15 @@ def run_once(
     as_of = (options.as_of or datetime.now(UTC).date()).isoformat()
     dry_run = options.dry_run or not settings.writeback.enabled
     started = utc_now()
-    store = Store(db_path)
+    store = Store(db_path)  # idle while the sources pull, each on its own connection
     try:
         run_id = store.start_run(dry_run=dry_run, as_of=as_of)
-    finally:
-        store.close()
-    results = pull_sources(sources, secrets, db_path, full=options.full, read_only=dry_run)
-    exit_code = (
-        EXIT_OK if all(r.status in ("ok", "interrupted") for r in results) else EXIT_SOURCE_FAILED
-    )
-    store = Store(db_path)
-    try:
+        results = pull_sources(sources, secrets, db_path, full=options.full, read_only=dry_run)
+        exit_code = (
+            EXIT_OK
+            if all(r.status in ("ok", "interrupted") for r in results)
+            else EXIT_SOURCE_FAILED
+        )
         findings = evaluate_rules(store, settings, date.fromisoformat(as_of))
         store.save_findings(findings, enabled_rules(settings))
         found = Spool(f.report() for f in findings)
@@ -68,24 +66,20 @@ def run_once(
             dry_run=dry_run,
             allow_bulk=options.allow_bulk,
         )
-    finally:
-        store.close()
-    for result in results:
-        if result.name in refused:
-            result.status, result.error = "failed", refused[result.name]
-            log.error("%s", result.error)
-            exit_code = EXIT_SOURCE_FAILED
-    report: dict[str, Any] = {
-        "started_at": started,
-        "finished_at": utc_now(),
-        "dry_run": dry_run,
-        "as_of": as_of,
-        "sources": [r.report() for r in results],
-        "findings": found,
-        "writes": writes,
-    }
-    store = Store(db_path)
-    try:
+        for result in results:
+            if result.name in refused:
+                result.status, result.error = "failed", refused[result.name]
+                log.error("%s", result.error)
+                exit_code = EXIT_SOURCE_FAILED
+        report: dict[str, Any] = {
+            "started_at": started,
+            "finished_at": utc_now(),
+            "dry_run": dry_run,
+            "as_of": as_of,
+            "sources": [r.report() for r in results],
+            "findings": found,
+            "writes": writes,
+        }
         store.finish_run(
             run_id,
             status="ok" if exit_code == EXIT_OK else "failed",

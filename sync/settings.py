@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -296,7 +296,11 @@ def format_validation_error(exc: ValidationError) -> str:
     return f"config: {path or '(top level)'}: {message}{suffix}"
 
 
-_KINDS = ("github", "jira", "worktile")
+_KINDS = tuple(
+    kind
+    for model in get_args(get_args(SourceSettings)[0])
+    for kind in get_args(model.model_fields["kind"].annotation)
+)
 
 
 def select_sources(settings: Settings, names: list[str] | None) -> list[SourceSettings]:
