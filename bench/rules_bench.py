@@ -144,7 +144,8 @@ def _s(moment: datetime) -> str:
 
 
 def evaluate_in_child(path: Path) -> dict[str, Any]:
-    """``python -m bench.rules_bench --evaluate PATH`` prints its wall time and finding count;
+    """``python -m bench.rules_bench --evaluate PATH`` evaluates and stores the findings, as a
+    run does, and prints its wall time and finding counts;
     wait4 gives its peak RSS."""
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(
@@ -160,20 +161,22 @@ def evaluate_in_child(path: Path) -> dict[str, Any]:
 
 
 def evaluate(path: str) -> None:
-    from sync.rules import evaluate_rules
+    from sync.rules import enabled_rules, evaluate_rules
+    from sync.rules.finding import SEVERITY_ORDER
     from sync.settings import build_settings
 
     settings = build_settings(
         {"rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}}}
     )
+    rules = enabled_rules(settings)
     started = time.perf_counter()
     store = Store(path)
-    findings = evaluate_rules(store, settings, AS_OF)
+    saved = store.save_findings(evaluate_rules(store, settings, AS_OF), rules)
     wall = time.perf_counter() - started
     by_rule: dict[str, int] = {}
-    for finding in findings:
-        by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
-    print(json.dumps({"wall_seconds": round(wall, 2), "findings": by_rule}))
+    for finding in store.open_findings(rules, SEVERITY_ORDER):
+        by_rule[finding["rule"]] = by_rule.get(finding["rule"], 0) + 1
+    print(json.dumps({"wall_seconds": round(wall, 2), "findings": by_rule, "saved": saved}))
 
 
 def bench_rules(items: int = 100_000, latency: float = 0.0) -> dict[str, Any]:

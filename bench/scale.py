@@ -63,7 +63,7 @@ def scale_point(total: int) -> dict[str, Any]:
     }
 
 
-def bench_scale(sizes: tuple[int, ...] = (1000, 10_000, 100_000)) -> dict[str, Any]:
+def bench_scale(sizes: tuple[int, ...] = (1000, 5000, 10_000, 100_000)) -> dict[str, Any]:
     os.environ.setdefault("PYTHONHASHSEED", "0")
     points = [scale_point(size) for size in sizes]
     table = [

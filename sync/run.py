@@ -11,6 +11,7 @@ from typing import Any
 
 from sync.pull import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
+from sync.rules.finding import SEVERITY_ORDER, Finding
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.stopping import STOP
@@ -52,10 +53,9 @@ def run_once(
             if all(r.status in ("ok", "interrupted") for r in results)
             else EXIT_SOURCE_FAILED
         )
-        findings = evaluate_rules(store, settings, date.fromisoformat(as_of))
-        store.save_findings(findings, enabled_rules(settings))
-        found = Spool(f.report() for f in findings)
-        del findings  # from here on, the findings are read back from the spool
+        rules = enabled_rules(settings)
+        store.save_findings(evaluate_rules(store, settings, date.fromisoformat(as_of)), rules)
+        found = Spool(Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
         # no writes after a stop was asked for, nor for a source that did not pull
         pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
         writes, refused = run_writeback(

@@ -4,13 +4,16 @@ started, and the history and comments of open requirements. Rules never call a t
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from typing import Any, NamedTuple
 
-from sync.rules.text import is_service_text
+from mapping.keys import mentioned_keys
+from sync.rules.text import abridge, contains_phrase, is_service_text
+from sync.rules.vocabulary import Vocabulary
 from sync.settings import Settings
 from sync.store import Store
 
@@ -24,16 +27,9 @@ class Item(NamedTuple):
     id: str
     key: str
     url: str | None
-    kind: str
-    type: str
-    title: str
     status: str
-    category: str
-    cancelled: int
     labels_json: str | None
     created_at: str
-    first_seen: str
-    milestone_id: str | None
     started_at: str | None
 
     @property
@@ -41,10 +37,6 @@ class Item(NamedTuple):
         """Parsed on demand: most items' labels are never looked at."""
         text = self.labels_json
         return frozenset(json.loads(text)) if text and text != "[]" else frozenset()
-
-    @property
-    def is_pull_request(self) -> bool:
-        return self.type == "pull_request"
 
 
 class WorkLinks(NamedTuple):
@@ -72,50 +64,47 @@ class Change(NamedTuple):
 
 
 class Comment(NamedTuple):
-    source: str
-    item_id: str
+    """A human comment on an open requirement, reduced when it is read to what it says: a
+    confirmation phrase, or a change phrase or change-request key. Others are not kept."""
+
     author: str | None
     author_login: str | None
-    body: str
     created_at: str
+    confirms: bool
+    documents: bool
 
 
 @dataclass
 class Facts:
+    """What holds for every open requirement: the store-wide sets, and the SQL that reads
+    each requirement's own rows (see ``open_requirements``)."""
+
     as_of: date
     cutoff: str  # events after the end of the as-of day are not seen
-    requirements: list[Item] = field(default_factory=list)
+    started: SqlPart
     links: dict[tuple[str, str], WorkLinks] = field(default_factory=dict)
     change_request_keys: set[str] = field(default_factory=set)
-    changes: dict[tuple[str, str], list[Change]] = field(default_factory=dict)
-    comments: dict[tuple[str, str], list[Comment]] = field(default_factory=dict)
-    confirmed_field_set: dict[tuple[str, str], bool] = field(default_factory=dict)
+    confirmed_field_set: set[tuple[str, str]] = field(default_factory=set)
+
+
+class Requirement(NamedTuple):
+    """One open requirement with its history: changes and human comments, oldest first."""
+
+    item: Item
+    changes: list[Change]
+    comments: list[Comment]
 
 
 def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
-    """Only the open requirements and what touches them come into Python: the store's other
-    items are looked at by SQLite alone (who is linked, who started when), so the rules' cost
-    follows the open requirements, not the size of the trackers. The linked items are
-    gathered on a second connection while this one reads the requirements' history: SQLite
-    releases the GIL while it works."""
+    """The store's other items are looked at by SQLite alone (who is linked, who started
+    when): Python sees the open requirements, one at a time, so the rules' memory does not
+    grow with the trackers. The links are gathered on a second connection meanwhile."""
     cutoff = (datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
-    facts = Facts(as_of, cutoff)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="facts") as pool:
         links = pool.submit(_on_own_connection, store.path, load_work_links, settings, cutoff)
-        started = select_open_requirements(store, settings, cutoff)
-        facts.requirements = [
-            Item._make(row)
-            for row in store.db.execute(
-                "select i.source, i.id, i.key, i.url, i.kind, i.type, i.title, i.status,"
-                " i.status_category, i.cancelled, i.labels, i.created_at, i.first_seen,"
-                " i.milestone_id, case when i.status_category in ('doing', 'done')"
-                f" then coalesce({started.sql}, i.first_seen) end"
-                " from open_requirements r join items i on i.source = r.source and i.id = r.id",
-                [*started.params],
-            ).fetchall()
-        ]
+        facts = Facts(as_of, cutoff, select_open_requirements(store, settings, cutoff))
         change_requests = change_request_sql(settings)
         facts.change_request_keys = {
             row[0]
@@ -124,9 +113,104 @@ def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
                 [cutoff, *change_requests.params],
             )
         }
-        load_requirement_history(store, settings, facts)
+        confirmed_field = settings.rules.unconfirmed_requirement.confirmed_field
+        if confirmed_field:
+            facts.confirmed_field_set = set(
+                store.db.execute(
+                    "select i.source, i.id from items i join open_requirements r"
+                    " on r.source = i.source and r.id = i.id"
+                    " where json_extract(i.raw, ?) is not null",
+                    [f'$.fields."{confirmed_field}"'],
+                ).fetchall()
+            )
         facts.links = links.result()
     return facts
+
+
+def open_requirements(store: Store, facts: Facts, words: Vocabulary) -> Iterator[Requirement]:
+    """Each open requirement with its history, in (source, id) order: three cursors in that
+    order, merged as they are read. A description's old and new text is abridged as it
+    arrives (only the evidence shows it) and a comment is reduced to what it says."""
+    started = facts.started
+    items = store.db.execute(
+        "select i.source, i.id, i.key, i.url, i.status, i.labels, i.created_at,"
+        " case when i.status_category in ('doing', 'done')"
+        f" then coalesce({started.sql}, i.first_seen) end"
+        " from open_requirements r join items i on i.source = r.source and i.id = r.id"
+        " order by r.source, r.id",
+        [*started.params],
+    )
+    changes = _grouped(requirement_changes(store, facts, words))
+    comments = _grouped(requirement_comments(store, facts))
+    next_changes, next_comments = next(changes, None), next(comments, None)
+    for row in items:
+        item = Item._make(row)
+        here = (item.source, item.id)
+        while next_changes and next_changes[0] < here:
+            next_changes = next(changes, None)
+        while next_comments and next_comments[0] < here:
+            next_comments = next(comments, None)
+        own_changes: list[Change] = []
+        if next_changes and next_changes[0] == here:
+            own_changes = [Change._make(r) for r in next_changes[1]]
+        own_comments: list[Comment] = []
+        if next_comments and next_comments[0] == here:
+            own_comments = [
+                comment
+                for r in next_comments[1]
+                if (comment := _reduce_comment(item.key, r, facts, words)) is not None
+            ]
+        yield Requirement(item, own_changes, own_comments)
+
+
+def _grouped(rows: Iterable[Any]) -> Iterator[tuple[tuple[str, str], list[Any]]]:
+    for key, group in groupby(rows, key=lambda row: (row[0], row[1])):
+        yield key, list(group)
+
+
+def requirement_changes(store: Store, facts: Facts, words: Vocabulary) -> Iterator[tuple]:
+    confirmed_field = words.confirmed_field
+    matched = set(STATUS_FIELDS) | ({confirmed_field} if confirmed_field else set())
+    fields = sorted(words.watched_fields | matched)
+    shown_only = words.watched_fields - matched
+    marks = ", ".join("?" * len(fields))
+    for row in store.db.execute(
+        "select c.source, c.item_id, c.at, c.author, c.field, c.from_value, c.to_value, c.origin"
+        # CROSS JOIN and the unary + keep SQLite driving from the requirements and seeking
+        # each one's changes by key, instead of scanning every change in the store
+        " from open_requirements r cross join changes c"
+        " on c.source = r.source and c.item_id = r.id"
+        f" where +c.at < ? and +c.field in ({marks}) order by r.source, r.id, c.at",
+        [facts.cutoff, *fields],
+    ):
+        if row[4] in shown_only:
+            row = (*row[:5], abridge(row[5]), abridge(row[6]), row[7])
+        yield row
+
+
+def requirement_comments(store: Store, facts: Facts) -> Iterator[tuple]:
+    return store.db.execute(
+        "select c.source, c.item_id, c.author, c.author_login, c.body, c.created_at"
+        " from open_requirements r cross join comments c"
+        " on c.source = r.source and c.item_id = r.id"
+        " where c.is_own = 0 and +c.created_at < ? order by r.source, r.id, c.created_at",
+        [facts.cutoff],
+    )
+
+
+def _reduce_comment(key: str, row: tuple, facts: Facts, words: Vocabulary) -> Comment | None:
+    """What a human comment says, or ``None`` when it says nothing the rules look for."""
+    _, _, author, login, body, created_at = row
+    if is_service_text(body):
+        return None
+    repo = key.split("#", 1)[0] if "#" in key else None
+    confirms = contains_phrase(body, words.confirm_phrases, words.negations)
+    documents = contains_phrase(body, words.change_phrases, words.negations) or bool(
+        facts.change_request_keys & mentioned_keys(body, repo=repo)
+    )
+    return (
+        Comment(author, login, created_at, confirms, documents) if confirms or documents else None
+    )
 
 
 def _on_own_connection(path: Any, load: Any, *args: Any) -> Any:
@@ -230,52 +314,6 @@ def load_work_links(
             started_at, sorted(json.loads(started_by)), json.loads(created)
         )
     return links
-
-
-def load_requirement_history(store: Store, settings: Settings, facts: Facts) -> None:
-    """Changes and human comments of the open requirements (the ``open_requirements`` temp
-    table), joined through their keys."""
-    rules = settings.rules
-    confirmed_field = rules.unconfirmed_requirement.confirmed_field
-    fields = sorted(
-        set(rules.undocumented_change.watched_fields)
-        | set(STATUS_FIELDS)
-        | ({confirmed_field} if confirmed_field else set())
-    )
-    marks = ", ".join("?" * len(fields))
-    changes: dict[tuple[str, str], list[Change]] = defaultdict(list)
-    for row in store.db.execute(
-        "select c.source, c.item_id, c.at, c.author, c.field, c.from_value, c.to_value, c.origin"
-        # CROSS JOIN and the unary + keep SQLite driving from the requirements and seeking
-        # each one's changes by key, instead of scanning every change in the store
-        " from open_requirements r cross join changes c"
-        " on c.source = r.source and c.item_id = r.id"
-        f" where +c.at < ? and +c.field in ({marks}) order by c.at",
-        [facts.cutoff, *fields],
-    ).fetchall():
-        changes[(row[0], row[1])].append(Change._make(row))
-    comments: dict[tuple[str, str], list[Comment]] = defaultdict(list)
-    for row in store.db.execute(
-        "select c.source, c.item_id, c.author, c.author_login, c.body, c.created_at"
-        " from open_requirements r cross join comments c"
-        " on c.source = r.source and c.item_id = r.id"
-        " where c.is_own = 0 and +c.created_at < ? order by c.created_at",
-        [facts.cutoff],
-    ).fetchall():
-        if not is_service_text(row[4]):
-            comments[(row[0], row[1])].append(Comment._make(row))
-    facts.changes, facts.comments = changes, comments
-    if confirmed_field:
-        path = f'$.fields."{confirmed_field}"'
-        facts.confirmed_field_set = {
-            (source, item_id): True
-            for source, item_id in store.db.execute(
-                "select i.source, i.id from items i join open_requirements r"
-                " on r.source = i.source and r.id = i.id"
-                " where json_extract(i.raw, ?) is not null",
-                [path],
-            ).fetchall()
-        }
 
 
 def parse_time(stamp: str) -> datetime:

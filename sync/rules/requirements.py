@@ -10,49 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mapping.keys import mentioned_keys
-from sync.rules.facts import NO_LINKS, Change, Facts, Item, shift
-from sync.rules.text import contains_phrase
-from sync.settings import Settings
+from sync.rules.facts import NO_LINKS, Change, Comment, Facts, Item, Requirement, shift
+from sync.rules.vocabulary import Vocabulary
 
 CR_LOOKBACK_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The configured words, case-folded once per evaluation rather than once per item."""
-
-    confirmed_labels: frozenset[str]
-    confirmed_statuses: frozenset[str]
-    confirmed_field: str | None
-    clients: frozenset[str]
-    confirm_phrases: tuple[str, ...]
-    change_phrases: tuple[str, ...]
-    documented_labels: frozenset[str]
-    watched_fields: frozenset[str]
-    negations: tuple[str, ...]
-    window_hours: float
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Vocabulary:
-        rules = settings.rules
-        unconfirmed, undocumented = rules.unconfirmed_requirement, rules.undocumented_change
-
-        def folded(values: list[str]) -> frozenset[str]:
-            return frozenset(v.casefold() for v in values)
-
-        return cls(
-            confirmed_labels=folded(unconfirmed.confirmed_labels),
-            confirmed_statuses=folded(unconfirmed.confirmed_statuses),
-            confirmed_field=unconfirmed.confirmed_field,
-            clients=folded(unconfirmed.client_accounts),
-            confirm_phrases=tuple(unconfirmed.confirm_phrases),
-            change_phrases=tuple(undocumented.change_phrases),
-            documented_labels=folded(undocumented.documented_labels),
-            watched_fields=frozenset(undocumented.watched_fields),
-            negations=tuple(rules.negations),
-            window_hours=undocumented.comment_window_hours,
-        )
 
 
 @dataclass
@@ -85,14 +46,16 @@ class RequirementState:
         return self.work_started_at is not None
 
 
-def analyse_requirement(item: Item, facts: Facts, words: Vocabulary) -> RequirementState:
+def analyse_requirement(
+    requirement: Requirement, facts: Facts, words: Vocabulary
+) -> RequirementState:
+    item, changes, comments = requirement
     state = RequirementState(item)
-    changes = facts.changes.get((item.source, item.id), [])
-    state.confirmations = confirmations(item, facts, words, changes)
+    state.confirmations = confirmations(item, facts, words, changes, comments)
     state.work_started_at, state.started_by = work_start(item, facts)
     state.baseline = min((c.at for c in state.confirmations), default=None) or state.work_started_at
     if state.baseline is not None:
-        evidence = Documentation.of(item, facts, words, changes)
+        evidence = Documentation.of(item, facts, words, changes, comments)
         state.undocumented = [
             change
             for change in changes
@@ -104,7 +67,7 @@ def analyse_requirement(item: Item, facts: Facts, words: Vocabulary) -> Requirem
 
 
 def confirmations(
-    item: Item, facts: Facts, words: Vocabulary, changes: list[Change]
+    item: Item, facts: Facts, words: Vocabulary, changes: list[Change], comments: list[Comment]
 ) -> list[Confirmation]:
     found: list[Confirmation] = []
     for label in item.labels:
@@ -119,14 +82,12 @@ def confirmations(
     if not entered and item.status.casefold() in words.confirmed_statuses:
         found.append(Confirmation(item.created_at, "status", item.status))
     field = words.confirmed_field
-    if field and facts.confirmed_field_set.get((item.source, item.id)):
+    if field and (item.source, item.id) in facts.confirmed_field_set:
         set_at = [c.at for c in changes if c.field == field and c.to_value]
         found.append(Confirmation(max(set_at, default=item.created_at), "field", field))
-    for comment in facts.comments.get((item.source, item.id), []):
+    for comment in comments:
         who = {(comment.author or "").casefold(), (comment.author_login or "").casefold()}
-        if words.clients & who and contains_phrase(
-            comment.body, words.confirm_phrases, words.negations
-        ):
+        if comment.confirms and words.clients & who:
             found.append(
                 Confirmation(
                     comment.created_at, "comment", comment.author_login or comment.author or ""
@@ -166,16 +127,11 @@ class Documentation:
         facts: Facts,
         words: Vocabulary,
         changes: list[Change],
+        comments: list[Comment],
     ) -> Documentation:
-        repo = item.key.split("#", 1)[0] if "#" in item.key else None
         return cls(
             cr_created=facts.links.get((item.source, item.id), NO_LINKS).change_requests_created,
-            comments_documenting=[
-                c.created_at
-                for c in facts.comments.get((item.source, item.id), [])
-                if contains_phrase(c.body, words.change_phrases, words.negations)
-                or facts.change_request_keys & mentioned_keys(c.body, repo=repo)
-            ],
+            comments_documenting=[c.created_at for c in comments if c.documents],
             label_added=[
                 label_added_at(label, item, changes)
                 for label in item.labels

@@ -1,0 +1,44 @@
+"""The configured words of the requirement rules, case-folded once per evaluation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sync.settings import Settings
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The configured words, case-folded once per evaluation rather than once per item."""
+
+    confirmed_labels: frozenset[str]
+    confirmed_statuses: frozenset[str]
+    confirmed_field: str | None
+    clients: frozenset[str]
+    confirm_phrases: tuple[str, ...]
+    change_phrases: tuple[str, ...]
+    documented_labels: frozenset[str]
+    watched_fields: frozenset[str]
+    negations: tuple[str, ...]
+    window_hours: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Vocabulary:
+        rules = settings.rules
+        unconfirmed, undocumented = rules.unconfirmed_requirement, rules.undocumented_change
+
+        def folded(values: list[str]) -> frozenset[str]:
+            return frozenset(v.casefold() for v in values)
+
+        return cls(
+            confirmed_labels=folded(unconfirmed.confirmed_labels),
+            confirmed_statuses=folded(unconfirmed.confirmed_statuses),
+            confirmed_field=unconfirmed.confirmed_field,
+            clients=folded(unconfirmed.client_accounts),
+            confirm_phrases=tuple(unconfirmed.confirm_phrases),
+            change_phrases=tuple(undocumented.change_phrases),
+            documented_labels=folded(undocumented.documented_labels),
+            watched_fields=frozenset(undocumented.watched_fields),
+            negations=tuple(rules.negations),
+            window_hours=undocumented.comment_window_hours,
+        )
