@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, print_table, save_results
+from bench.common import ROOT, PeakRss, print_table, save_results
 from mapping.model import (
     ChangeRecord,
     CommentRecord,
@@ -146,17 +146,18 @@ def _s(moment: datetime) -> str:
 def evaluate_in_child(path: Path) -> dict[str, Any]:
     """``python -m bench.rules_bench --evaluate PATH`` evaluates and stores the findings, as a
     run does, and prints its wall time and finding counts;
-    wait4 gives its peak RSS."""
+    its peak RSS is watched while it runs."""
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bench.rules_bench", "--evaluate", str(path)],
             stdout=out,
             cwd=ROOT,
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        peak = PeakRss(process.pid)
+        os.wait4(process.pid, 0)
         out.seek(0)
         result = json.loads(out.read())
-    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    result["peak_rss_mb"] = peak.megabytes()
     return result
 
 
