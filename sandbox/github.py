@@ -61,6 +61,8 @@ class GitHubSandbox(SandboxServer):
         self.events: dict[int, dict[str, Any]] = {}
         self.milestones: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(1001)
+        self.generation = 0  # bumped by every change, so the list orders below stay true
+        self._lists: dict[tuple[Any, ...], tuple[int, Any]] = {}
         self.rate_limit = rate_limit
         self.rate_window_seconds = rate_window_seconds
         self._rate: dict[str, list[int]] = {}  # login -> [used, reset epoch]
@@ -89,6 +91,7 @@ class GitHubSandbox(SandboxServer):
         created_at: str | None = None,
     ) -> dict[str, Any]:
         with self.state_lock:
+            self.changed()
             number = len(self.milestones) + 1
             stamp = created_at or self.clock()
             milestone = {
@@ -108,6 +111,7 @@ class GitHubSandbox(SandboxServer):
 
     def edit_milestone(self, number: int, **changes: Any) -> None:
         with self.state_lock:
+            self.changed()
             milestone = self.milestones[number]
             milestone.update(changes)
             milestone["updated_at"] = self.clock()
@@ -129,6 +133,7 @@ class GitHubSandbox(SandboxServer):
         updated_at: str | None = None,
     ) -> dict[str, Any]:
         with self.state_lock:
+            self.changed()
             number = self._next_number = max(getattr(self, "_next_number", 0), len(self.issues)) + 1
             stamp = created_at or self.clock()
             issue = {
@@ -160,6 +165,7 @@ class GitHubSandbox(SandboxServer):
         """Edit as the web UI does: bump ``updated_at`` and record the events GitHub records
         (renamed, labeled/unlabeled, milestoned/demilestoned, closed/reopened; none for a body)."""
         with self.state_lock:
+            self.changed()
             issue = self.issues[number]
             stamp = at or self.clock()
             if "title" in changes and changes["title"] != issue["title"]:
@@ -200,6 +206,7 @@ class GitHubSandbox(SandboxServer):
         self, number: int, event: str, actor: str, at: str, **detail: Any
     ) -> dict[str, Any]:
         with self.state_lock:
+            self.changed()
             event_id = len(self.events) + 1
             record = {
                 "id": event_id,
@@ -217,6 +224,7 @@ class GitHubSandbox(SandboxServer):
         self, number: int, body: str, *, user: str = "dev", at: str | None = None
     ) -> dict[str, Any]:
         with self.state_lock:
+            self.changed()
             stamp = at or self.clock()
             comment_id = next(self._ids)
             comment = {
@@ -234,6 +242,17 @@ class GitHubSandbox(SandboxServer):
             issue["updated_at"] = max(issue["updated_at"], stamp)
             self.user_id(user)
             return comment
+
+    def changed(self) -> None:
+        self.generation += 1
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A list's order (or the milestone counts) as of the current generation: paging
+        through 100k items must not sort them all again for every page."""
+        hit = self._lists.get(key)
+        if hit is None or hit[0] != self.generation:
+            hit = self._lists[key] = (self.generation, compute())
+        return hit[1]
 
     def comments_on(self, number: int) -> list[dict[str, Any]]:
         with self.state_lock:
@@ -320,6 +339,9 @@ class GitHubSandbox(SandboxServer):
         }
 
     def _milestone_counts(self) -> dict[int, list[int]]:
+        return self.cached(("milestone counts",), self._count_milestone_issues)
+
+    def _count_milestone_issues(self) -> dict[int, list[int]]:
         counts: dict[int, list[int]] = {}
         for issue in self.issues.values():
             if issue["milestone"]:
@@ -582,18 +604,25 @@ class GitHubSandbox(SandboxServer):
         state = q.get("state", "open")
         if state not in ("open", "closed", "all"):
             return self.error(422, "Validation Failed")
-        rows = [i for i in self.issues.values() if state == "all" or i["state"] == state]
-        if q.get("since"):
-            rows = [i for i in rows if i["updated_at"] >= _normalise_since(q["since"])]
         sort = q.get("sort", "created")
         key = {"created": "created_at", "updated": "updated_at", "comments": "comments"}.get(sort)
         if key is None:
             return self.error(422, "Validation Failed")
-        rows.sort(key=lambda i: (i[key], i["number"]), reverse=q.get("direction", "desc") == "desc")
+        since = _normalise_since(q["since"]) if q.get("since") else ""
+        descending = q.get("direction", "desc") == "desc"
+
+        def ordered() -> list[int]:
+            rows = [
+                i
+                for i in self.issues.values()
+                if (state == "all" or i["state"] == state) and i["updated_at"] >= since
+            ]
+            rows.sort(key=lambda i: (i[key], i["number"]), reverse=descending)
+            return [i["number"] for i in rows]
+
+        numbers = self.cached(("issues", state, since, key, descending), ordered)
         counts = self._milestone_counts()
-        return self.paged(
-            request, [i["number"] for i in rows], lambda n: self.issue_payload(n, counts)
-        )
+        return self.paged(request, numbers, lambda n: self.issue_payload(n, counts))
 
     def get_issue(self, request: Request, login: str, number: str) -> Response:
         if int(number) not in self.issues:
@@ -617,18 +646,20 @@ class GitHubSandbox(SandboxServer):
 
     def list_repo_comments(self, request: Request, login: str) -> Response:
         q = request.query
-        rows = list(self.comments.values())
-        if q.get("since"):
-            rows = [c for c in rows if c["updated_at"] >= _normalise_since(q["since"])]
-        sort = q.get("sort")
-        if sort in ("created", "updated"):
-            rows.sort(
-                key=lambda c: (c[f"{sort}_at"], c["id"]),
-                reverse=q.get("direction", "desc") == "desc",
-            )
-        else:
-            rows.sort(key=lambda c: c["id"])  # "direction" is ignored without "sort"
-        return self.paged(request, [c["id"] for c in rows], self.comment_payload)
+        since = _normalise_since(q["since"]) if q.get("since") else ""
+        sort = q.get("sort") if q.get("sort") in ("created", "updated") else None
+        descending = sort is not None and q.get("direction", "desc") == "desc"
+
+        def ordered() -> list[int]:
+            rows = [c for c in self.comments.values() if c["updated_at"] >= since]
+            if sort:
+                rows.sort(key=lambda c: (c[f"{sort}_at"], c["id"]), reverse=descending)
+            else:
+                rows.sort(key=lambda c: c["id"])  # "direction" is ignored without "sort"
+            return [c["id"] for c in rows]
+
+        ids = self.cached(("comments", since, sort, descending), ordered)
+        return self.paged(request, ids, self.comment_payload)
 
     def list_issue_comments(self, request: Request, login: str, number: str) -> Response:
         if int(number) not in self.issues:
@@ -637,7 +668,7 @@ class GitHubSandbox(SandboxServer):
         return self.paged(request, rows, self.comment_payload)
 
     def list_repo_events(self, request: Request, login: str) -> Response:
-        rows = sorted(self.events, reverse=True)
+        rows = self.cached(("events",), lambda: sorted(self.events, reverse=True))
         counts = self._milestone_counts()
         return self.paged(request, rows, lambda e: self.event_payload(e, counts))
 
@@ -693,6 +724,7 @@ class GitHubSandbox(SandboxServer):
             return self.error(404, "Not Found")
         if comment["user"] != login:
             return self.error(403, "Must have admin rights to Repository.")
+        self.changed()
         body = self._comment_body(request)
         if isinstance(body, Response):
             return body
@@ -706,6 +738,7 @@ class GitHubSandbox(SandboxServer):
             return self.error(404, "Not Found")
         if comment["user"] != login:
             return self.error(403, "Must have admin rights to Repository.")
+        self.changed()
         del self.comments[int(id)]
         self.comment_ids_of[comment["issue"]].remove(int(id))
         self.issues[comment["issue"]]["comments"] -= 1
