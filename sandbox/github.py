@@ -61,8 +61,6 @@ class GitHubSandbox(SandboxServer):
         self.events: dict[int, dict[str, Any]] = {}
         self.milestones: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(1001)
-        self.generation = 0  # bumped by every change, so the list orders below stay true
-        self._lists: dict[tuple[Any, ...], tuple[int, Any]] = {}
         self.rate_limit = rate_limit
         self.rate_window_seconds = rate_window_seconds
         self._rate: dict[str, list[int]] = {}  # login -> [used, reset epoch]
@@ -242,17 +240,6 @@ class GitHubSandbox(SandboxServer):
             issue["updated_at"] = max(issue["updated_at"], stamp)
             self.user_id(user)
             return comment
-
-    def changed(self) -> None:
-        self.generation += 1
-
-    def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """A list's order (or the milestone counts) as of the current generation: paging
-        through 100k items must not sort them all again for every page."""
-        hit = self._lists.get(key)
-        if hit is None or hit[0] != self.generation:
-            hit = self._lists[key] = (self.generation, compute())
-        return hit[1]
 
     def comments_on(self, number: int) -> list[dict[str, Any]]:
         with self.state_lock:

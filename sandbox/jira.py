@@ -178,6 +178,7 @@ class JiraSandbox(SandboxServer):
         resolution: str | None = None,
     ) -> dict[str, Any]:
         with self.state_lock:
+            self.changed()
             iid = next(self._issue_ids)
             ms = epoch_ms(created) if created else self.clock()
             issue = {
@@ -235,6 +236,7 @@ class JiraSandbox(SandboxServer):
     ) -> None:
         """Edit as Jira does: one history with an item per changed field, ``updated`` bumped."""
         with self.state_lock:
+            self.changed()
             issue = self.issue_by_key(key)
             ms = epoch_ms(at) if at else self.clock()
             items = []
@@ -298,6 +300,7 @@ class JiraSandbox(SandboxServer):
     def add_history(self, key: str, count: int, *, author: str = "bot") -> None:
         """Many small edits (label churn), for issues whose history outgrows the embedded cap."""
         with self.state_lock:
+            self.changed()
             issue = self.issue_by_key(key)
             for n in range(count):
                 ms = issue["updated"] + 1000
@@ -331,6 +334,7 @@ class JiraSandbox(SandboxServer):
         properties: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         with self.state_lock:
+            self.changed()
             issue = self.issue_by_key(key)
             ms = epoch_ms(at) if at else self.clock()
             cid = next(self._comment_ids)
@@ -676,6 +680,12 @@ class JiraSandbox(SandboxServer):
 
     # JQL: project = KEY [AND updated >= <ms|"date">] [ORDER BY f [ASC|DESC], ...]
     def run_jql(self, jql: str, account: str) -> list[int]:
+        """The matching issue ids in order; the same query is answered from the last result
+        until an issue changes (a date in the JQL is read in the account's time zone)."""
+        zone = self.users[account]["timeZone"] if account in self.users else ""
+        return self.cached(("jql", jql, zone), lambda: self._evaluate_jql(jql, account))
+
+    def _evaluate_jql(self, jql: str, account: str) -> list[int]:
         text = jql.strip()
         order = "created DESC"
         match = re.search(r"\border\s+by\b(.*)$", text, re.IGNORECASE)
