@@ -56,7 +56,8 @@ class Store:
         if self.db.journal_mode != "wal":
             self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
-        # The rules read the whole store at once: a 16 MiB page cache, not SQLite's 2 MiB.
+        # The rules scan the items (milestones, throughput) and seek through every open
+        # requirement's history: a 16 MiB page cache per connection, not SQLite's 2 MiB.
         self.db.execute("PRAGMA cache_size = -16384")
         with self._migration_lock():
             migrations.apply(self.db)
