@@ -54,15 +54,20 @@ class GitHubConnector:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def fetch_identity(self, etags: EtagCache | None = None) -> dict[str, Any] | None:
+    def fetch_identity(self, etags: EtagCache | None = None) -> dict[str, Any]:
         """The token's own account, ``GET /user``: only comments by this account are ever
-        edited or deleted. None when the account is unchanged since the validator was issued."""
+        edited or deleted. The account is kept with its validator, so a 304 still answers;
+        a validator stored without it (an older store) is not sent."""
+        url = self.http.full_url("/user")
+        if etags is not None and "value" not in (etags.get(url) or {"value": None}):
+            etags.entries.pop(url)
         full_url, response, user, cached = self.http.get_conditional("/user", None, etags)
         if cached is not None:
-            return None
+            return dict(cached["value"])
+        identity = {"id": str(user["id"]), "login": user.get("login")}
         if etags is not None and response.headers.get("ETag"):
-            etags.put(full_url, response.headers["ETag"], None)
-        return {"id": str(user["id"]), "login": user.get("login")}
+            etags.put(full_url, response.headers["ETag"], None, identity)
+        return identity
 
     def fetch_issue_pages(self, since: str | None, etags: EtagCache | None) -> Iterator[Page]:
         """Issues and pull requests, least recently updated first, from ``since`` on."""

@@ -61,8 +61,12 @@ class EtagCache:
     def get(self, url: str) -> dict[str, Any] | None:
         return self.entries.get(url)
 
-    def put(self, url: str, etag: str, next_url: str | None) -> None:
+    def put(self, url: str, etag: str, next_url: str | None, value: Any = None) -> None:
+        """``value``: what a 304 for this URL stands for, when the caller cannot find it
+        elsewhere (a page's items are in the store; ``/user``'s account is kept here)."""
         self.entries[url] = {"etag": etag, "next": next_url}
+        if value is not None:
+            self.entries[url]["value"] = value
         self.touched.add(url)
 
     def used(self) -> dict[str, dict[str, Any]]:
@@ -134,6 +138,11 @@ class HttpClient:
         if path_or_url.startswith(("http://", "https://")):
             return path_or_url
         return f"{self.base_url}{path_or_url}"
+
+    def full_url(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> str:
+        """The URL as sent, query included: the key validators are kept under."""
+        url = self.url(path_or_url)
+        return requests.Request("GET", url, params=params).prepare().url or url
 
     # -- one request, retried -------------------------------------------------------------
 
@@ -304,7 +313,7 @@ class HttpClient:
     ) -> tuple[str, requests.Response, Any, dict[str, Any] | None]:
         """A GET that sends the stored validator: returns the full URL, the response, the body
         (None on 304) and the cache entry the 304 refers to."""
-        full_url = requests.Request("GET", self.url(url), params=params).prepare().url or url
+        full_url = self.full_url(url, params)
         cached = etags.get(full_url) if etags else None
         headers = {"If-None-Match": cached["etag"]} if cached else None
         response, data = self.request("GET", full_url, headers=headers)

@@ -24,10 +24,8 @@ log = logging.getLogger(__name__)
 def pull_github(run: SourceRun, source: GitHubSource, connector: GitHubConnector) -> None:
     store, cursors = run.store, run.cursors
     etags = EtagCache(dict(cursors.get("etags", {})))
-    identity = store.identity(source.name) if "etags" in cursors else {}
-    fresh_identity = connector.fetch_identity(etags if identity else etags_without_user(etags))
-    if fresh_identity is not None:
-        identity = fresh_identity
+    identity = connector.fetch_identity(etags)
+    if identity != store.identity(source.name):
         store.save_identity(source.name, identity)
 
     def save_cursors_with_etags() -> dict[str, Any]:
@@ -82,12 +80,6 @@ def pull_github(run: SourceRun, source: GitHubSource, connector: GitHubConnector
     # Keep only the validators this run used: URLs of old windows never come back.
     cursors["etags"] = etags.used()
     store.save_cursors(source.name, cursors)
-
-
-def etags_without_user(etags: EtagCache) -> EtagCache:
-    """With no identity stored (first run, ``--full``) ``/user`` must answer in full."""
-    etags.entries = {url: v for url, v in etags.entries.items() if not url.endswith("/user")}
-    return etags
 
 
 def pull_events(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 
 from sandbox.scenario import seed_github_repo
@@ -301,6 +302,37 @@ def test_own_comments_are_marked_by_the_token_identity(make_github, tmp_path):
     sync(db, github_source(sandbox))
     own = {r["body"]: r["is_own"] for r in rows(db, "select body, is_own from comments")}
     assert own == {"bot says hi": 1, "confirmed": 0}
+
+
+def test_a_304_on_user_keeps_the_identity_and_an_old_validator_without_it_is_not_sent(
+    make_github, tmp_path
+):
+    sandbox = make_github()
+    issue = sandbox.add_issue("Export to CSV", labels=["requirement"])
+    sandbox.add_comment(issue["number"], "bot says hi", user="tracker-bot")
+    db = tmp_path / "store.db"
+    sync(db, github_source(sandbox))
+    identity = rows(db, "select identity from sources")[0]["identity"]
+    sandbox.clear_log()
+    sync(db, github_source(sandbox))
+    user = [r for r in sandbox.log if r.path == "/user"]
+    assert [(r.conditional, r.status) for r in user] == [(True, 304)]
+    assert rows(db, "select identity from sources")[0]["identity"] == identity
+    # a store written before the identity was kept with its validator
+    conn = sqlite3.connect(db)
+    cursors = json.loads(conn.execute("select cursors from sources").fetchone()[0])
+    for entry in cursors["etags"].values():
+        entry.pop("value", None)
+    conn.execute("update sources set cursors = ?, identity = null", [json.dumps(cursors)])
+    conn.commit()
+    conn.close()
+    sandbox.clear_log()
+    sync(db, github_source(sandbox))
+    user = [r for r in sandbox.log if r.path == "/user"]
+    assert [(r.conditional, r.status) for r in user] == [(False, 200)]
+    assert rows(db, "select identity from sources")[0]["identity"] == identity
+    own = {r["body"]: r["is_own"] for r in rows(db, "select body, is_own from comments")}
+    assert own == {"bot says hi": 1}
 
 
 def test_full_flag_ignores_cursors_and_pulls_everything(make_github, tmp_path):
