@@ -77,6 +77,31 @@ def run_sync_process(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def write_config(path: Path, sources: list[dict[str, Any]], **tables: dict[str, Any]) -> Path:
+    """A tracker-sync config file, as a user writes it: the ``tables`` ([store], [writeback],
+    [daemon]) and one [[sources]] table per source. Strings are written as JSON strings,
+    which TOML reads the same."""
+    lines: list[str] = []
+    for name, table in tables.items():
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
+    for source in sources:
+        lines.append("[[sources]]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in source.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
 def save_results(section: str, figures: dict[str, Any]) -> None:
     results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
     results[section] = figures

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, print_table, save_results
+from bench.common import ROOT, print_table, save_results, write_config
 from sandbox.github import GitHubSandbox
 from sandbox.scenario import seed_github_repo
 from sandbox.verify import differences, sandbox_state, store_state
@@ -36,11 +36,20 @@ def crash_run(seed: int, issues: int = 300) -> dict[str, Any]:
     sandbox.create_delay = 0.05  # widen the window between a create and its record
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "store.db"
-        config = Path(tmp) / "config.toml"
-        config.write_text(
-            f'[store]\npath = "{db}"\n[writeback]\nmax_new_comments = 5000\n'
-            f'[[sources]]\nname = "c"\nkind = "github"\nbase_url = "{sandbox.base_url}"\n'
-            f'repo = "acme/portal"\ntoken_env = "T"\nmin_write_interval_seconds = 0\n'
+        config = write_config(
+            Path(tmp) / "config.toml",
+            [
+                {
+                    "name": "c",
+                    "kind": "github",
+                    "base_url": sandbox.base_url,
+                    "repo": "acme/portal",
+                    "token_env": "T",
+                    "min_write_interval_seconds": 0,
+                }
+            ],
+            store={"path": str(db)},
+            writeback={"max_new_comments": 5000},
         )
         env = {**os.environ, "T": TOKEN}
         command = [sys.executable, str(ROOT / "run_sync.py"), "--config", str(config), "-q"]

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import print_table, run_sync_process, save_results
+from bench.common import print_table, run_sync_process, save_results, write_config
 from sandbox.github import GitHubSandbox
 from sandbox.scenario import seed_github_repo
 
@@ -32,11 +32,18 @@ def bench_github_pull(issues: int = 5000, latency: float = 0.02) -> dict[str, An
     sandbox.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            config = Path(tmp) / "config.toml"
-            config.write_text(
-                f'[store]\npath = "{Path(tmp) / "bench.db"}"\n'
-                f'[[sources]]\nname = "bench-github"\nkind = "github"\n'
-                f'base_url = "{sandbox.base_url}"\nrepo = "acme/portal"\ntoken_env = "BENCH_GH"\n'
+            config = write_config(
+                Path(tmp) / "config.toml",
+                [
+                    {
+                        "name": "bench-github",
+                        "kind": "github",
+                        "base_url": sandbox.base_url,
+                        "repo": "acme/portal",
+                        "token_env": "BENCH_GH",
+                    }
+                ],
+                store={"path": str(Path(tmp) / "bench.db")},
             )
             env = {"BENCH_GH": TOKEN}
             first = run_sync_process(["--config", str(config)], env)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import print_table, run_sync_process, save_results
+from bench.common import print_table, run_sync_process, save_results, write_config
 from sandbox.jira import JiraSandbox
 from sandbox.scenario import seed_jira_project
 
@@ -37,12 +37,18 @@ def bench_jira_pull(issues: int = 5000, latency: float = 0.02) -> dict[str, Any]
     sandbox.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            config = Path(tmp) / "config.toml"
-            config.write_text(
-                f'[store]\npath = "{Path(tmp) / "bench.db"}"\n'
-                f'[[sources]]\nname = "bench-jira"\nkind = "jira"\n'
-                f'base_url = "{sandbox.base_url}"\n'
-                f'project = "ACME"\ntoken_env = "BENCH_JIRA"\n'
+            config = write_config(
+                Path(tmp) / "config.toml",
+                [
+                    {
+                        "name": "bench-jira",
+                        "kind": "jira",
+                        "base_url": sandbox.base_url,
+                        "project": "ACME",
+                        "token_env": "BENCH_JIRA",
+                    }
+                ],
+                store={"path": str(Path(tmp) / "bench.db")},
             )
             env = {"BENCH_JIRA": "bench-pat"}
             first = run_sync_process(["--config", str(config)], env)

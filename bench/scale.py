@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import print_table, run_sync_process, save_results
+from bench.common import print_table, run_sync_process, save_results, write_config
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.scenario import seed_github_repo, seed_jira_project, seed_worktile_project
@@ -30,16 +30,35 @@ def scale_point(total: int) -> dict[str, Any]:
     seeding = time.perf_counter() - started
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            config = Path(tmp) / "config.toml"
-            config.write_text(
-                f'[store]\npath = "{Path(tmp) / "scale.db"}"\n[writeback]\nenabled = false\n'
-                f'[[sources]]\nname = "gh"\nkind = "github"\nbase_url = "{gh.base_url}"\n'
-                f'repo = "acme/portal"\ntoken_env = "S_GH"\n'
-                f'[[sources]]\nname = "jira"\nkind = "jira"\nbase_url = "{jira.base_url}"\n'
-                f'project = "ACME"\ntoken_env = "S_JIRA"\n'
-                f'[[sources]]\nname = "pc"\nkind = "worktile"\nbase_url = "{wt.base_url}"\n'
-                f'project = "SCR"\nclient_id_env = "S_ID"\nclient_secret_env = "S_SECRET"\n'
-                f"requests_per_minute = 10000000\n"
+            config = write_config(
+                Path(tmp) / "config.toml",
+                [
+                    {
+                        "name": "gh",
+                        "kind": "github",
+                        "base_url": gh.base_url,
+                        "repo": "acme/portal",
+                        "token_env": "S_GH",
+                    },
+                    {
+                        "name": "jira",
+                        "kind": "jira",
+                        "base_url": jira.base_url,
+                        "project": "ACME",
+                        "token_env": "S_JIRA",
+                    },
+                    {
+                        "name": "pc",
+                        "kind": "worktile",
+                        "base_url": wt.base_url,
+                        "project": "SCR",
+                        "client_id_env": "S_ID",
+                        "client_secret_env": "S_SECRET",
+                        "requests_per_minute": 10_000_000,
+                    },
+                ],
+                store={"path": str(Path(tmp) / "scale.db")},
+                writeback={"enabled": False},
             )
             env = {
                 "S_GH": "ghp_scale",

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, print_table, save_results
+from bench.common import ROOT, print_table, save_results, write_config
 from sandbox.github import GitHubSandbox
 from sandbox.scenario import seed_github_repo
 from sandbox.server import FaultPlan
@@ -57,12 +57,21 @@ def run_soak(cycles: int, timeout: float) -> dict[str, Any]:
     samples: list[tuple[int, int, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "soak.db"
-        config = Path(tmp) / "config.toml"
-        config.write_text(
-            f'[store]\npath = "{db}"\n[daemon]\ninterval_minutes = 0.001\n'
-            f"[writeback]\nenabled = false\n"
-            f'[[sources]]\nname = "s"\nkind = "github"\nbase_url = "{sandbox.base_url}"\n'
-            f'repo = "acme/portal"\ntoken_env = "T"\nretry_backoff_seconds = 0.01\n'
+        config = write_config(
+            Path(tmp) / "config.toml",
+            [
+                {
+                    "name": "s",
+                    "kind": "github",
+                    "base_url": sandbox.base_url,
+                    "repo": "acme/portal",
+                    "token_env": "T",
+                    "retry_backoff_seconds": 0.01,
+                }
+            ],
+            store={"path": str(db)},
+            daemon={"interval_minutes": 0.001},
+            writeback={"enabled": False},
         )
         daemon = subprocess.Popen(
             [sys.executable, str(ROOT / "run_sync.py"), "--config", str(config), "--daemon", "-q"],
