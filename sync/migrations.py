@@ -160,3 +160,31 @@ def m002_finding_subjects(db: Database) -> None:
     """Findings keep the subject's id and URL beside its key or title, for the write-back."""
     db["findings"].add_column("subject_id", str)
     db["findings"].add_column("url", str)
+
+
+@migrations()
+def m003_items_without_payloads(db: Database) -> None:
+    """Every items column but the tracker's payload and the body, in one index: the rules and
+    the write-back plan scan and join items by these alone, and a real payload (4 KB and up)
+    makes each row a page of its own. From a cold cache the rules over 100k items took
+    2.3-2.6 s reading the table, 1.5 s reading this index (12 MB)."""
+    db["items"].create_index(
+        [
+            "source",
+            "id",
+            "key",
+            "kind",
+            "status_category",
+            "type",
+            "created_at",
+            "closed_at",
+            "cancelled",
+            "milestone_id",
+            "status",
+            "labels",
+            "title",
+            "url",
+            "first_seen",
+        ],
+        index_name="idx_items_without_payloads",
+    )
