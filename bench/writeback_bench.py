@@ -16,13 +16,6 @@ from sandbox.jira import JiraSandbox
 from sync.run import RunOptions, run_once
 from sync.settings import build_settings, resolve_secrets
 
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def is_write(request: Any) -> bool:
-    """Jira's comment/list is a read sent as POST (to get properties): not a write."""
-    return request.method in WRITES and not request.path.endswith("/comment/list")
-
 
 def _run(sources: list[dict[str, Any]], db: Path) -> dict[str, Any]:
     settings = build_settings(
@@ -73,10 +66,10 @@ def bench_writeback(items: int = 1000, latency: float = 0.0) -> dict[str, Any]:
             db = Path(tmp) / f"{kind}.db"
             try:
                 _run([config], db)
-                first = sum(1 for r in sandbox.log if is_write(r))
+                first = len(sandbox.writes_made())
                 sandbox.clear_log()
                 _run([config], db)
-                steady = sum(1 for r in sandbox.log if is_write(r))
+                steady = len(sandbox.writes_made())
             finally:
                 sandbox.stop()
             figures[f"{kind}_first_run_writes"] = first

@@ -144,6 +144,12 @@ def map_comment(payload: dict[str, Any], *, source: str) -> CommentRecord:
     )
 
 
+# The issue events ``map_event`` turns into changes; every other event is skipped.
+MAPPED_EVENTS = frozenset(
+    {"renamed", "milestoned", "demilestoned", "labeled", "unlabeled", "closed", "reopened"}
+)
+
+
 def map_event(payload: dict[str, Any], *, source: str) -> ChangeRecord | None:
     """A repo-wide issue event as a change record, or None for events that change nothing
     the rules watch (subscribed, mentioned, referenced, ...)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from mapping.keys import mentioned_keys
 from mapping.model import (
+    WATCHED_FIELDS,
     ChangeRecord,
     CommentRecord,
     ItemRecord,
@@ -27,9 +28,7 @@ from mapping.model import (
 )
 
 # Jira keeps the history of every field, so the store never needs snapshot diffs for it.
-HISTORY_FIELDS = frozenset(
-    {"title", "description", "acceptance", "estimate", "due_date", "milestone"}
-)
+HISTORY_FIELDS = frozenset(WATCHED_FIELDS)
 STATUS_CATEGORIES = {"new": "todo", "indeterminate": "doing", "done": "done"}
 CANCELLED_RESOLUTIONS = ("Won't Do", "Won't Fix", "Duplicate", "Declined", "Cancelled")
 

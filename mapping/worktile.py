@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from mapping.keys import mentioned_keys
 from mapping.model import (
+    WATCHED_FIELDS,
     ChangeRecord,
     CommentRecord,
     ItemRecord,
@@ -31,9 +32,7 @@ from mapping.model import (
 )
 
 # PingCode keeps state transitions and property activities; both are pulled for requirements.
-HISTORY_FIELDS = frozenset(
-    {"title", "description", "acceptance", "estimate", "due_date", "milestone"}
-)
+HISTORY_FIELDS = frozenset(WATCHED_FIELDS)
 CATEGORIES = {"pending": "todo", "in_progress": "doing", "completed": "done"}
 CANCELLED_STATE_TYPES = frozenset({"closed", "cancelled", "rejected"})
 PROPERTY_FIELDS = {

@@ -66,6 +66,7 @@ class JiraError(Exception):
 
 class JiraSandbox(SandboxServer):
     name = "jira"
+    reads_sent_as_post = ("/search/jql", "/search", "/comment/list")
 
     def __init__(
         self,

@@ -139,11 +139,16 @@ class SandboxServer:
 
     # -- request log ----------------------------------------------------------------------------
 
-    def requests_made(self, method: str | None = None) -> list[LoggedRequest]:
-        return [r for r in list(self.log) if method is None or r.method == method]
+    # paths of reads a tracker takes as POST (a search with a body), never writes
+    reads_sent_as_post: tuple[str, ...] = ()
 
     def writes_made(self) -> list[LoggedRequest]:
-        return [r for r in list(self.log) if r.method in ("POST", "PUT", "PATCH", "DELETE")]
+        return [
+            r
+            for r in list(self.log)
+            if r.method in ("POST", "PUT", "PATCH", "DELETE")
+            and not (r.method == "POST" and r.path.endswith(self.reads_sent_as_post))
+        ]
 
     def clear_log(self) -> None:
         self.log.clear()

@@ -7,19 +7,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from mapping.github import MAPPED_EVENTS
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox, jira_time
 from sandbox.worktile import WorktileSandbox
-
-GITHUB_EVENTS = {
-    "renamed",
-    "milestoned",
-    "demilestoned",
-    "labeled",
-    "unlabeled",
-    "closed",
-    "reopened",
-}
 
 
 def sandbox_state(sandbox: Any) -> dict[str, set]:
@@ -29,7 +20,7 @@ def sandbox_state(sandbox: Any) -> dict[str, set]:
                 "items": {(str(n), i["updated_at"]) for n, i in sandbox.issues.items()},
                 "comments": {str(c) for c in sandbox.comments},
                 "history": {
-                    str(e["id"]) for e in sandbox.events.values() if e["event"] in GITHUB_EVENTS
+                    str(e["id"]) for e in sandbox.events.values() if e["event"] in MAPPED_EVENTS
                 },
             }
         if isinstance(sandbox, JiraSandbox):

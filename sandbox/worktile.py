@@ -30,6 +30,7 @@ def hexid(counter: Iterable[int], width: int = 24) -> str:
 
 class WorktileSandbox(SandboxServer):
     name = "worktile"
+    reads_sent_as_post = ("/work_items/search", "/workitems/search")
 
     def __init__(
         self,

@@ -8,18 +8,9 @@ import os
 import sqlite3
 import stat
 
+from mapping.github import MAPPED_EVENTS
 from sandbox.scenario import seed_github_repo
 from tests.conftest import github_source, rows, sync
-
-MAPPABLE_EVENTS = {
-    "renamed",
-    "milestoned",
-    "demilestoned",
-    "labeled",
-    "unlabeled",
-    "closed",
-    "reopened",
-}
 
 
 def assert_store_matches(db, sandbox, source="acme-github"):
@@ -54,7 +45,7 @@ def assert_store_matches(db, sandbox, source="acme-github"):
         }
         expected_milestones = {str(m["id"]): m["title"] for m in sandbox.milestones.values()}
         expected_events = {
-            str(e["id"]) for e in sandbox.events.values() if e["event"] in MAPPABLE_EVENTS
+            str(e["id"]) for e in sandbox.events.values() if e["event"] in MAPPED_EVENTS
         }
     stored_items = {
         k: {

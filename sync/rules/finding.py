@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sync.rules.facts import Item
 
 SEVERITY_ORDER = {"high": 0, "warning": 1, "info": 2}
 
@@ -19,6 +22,14 @@ class Finding:
     summary: str
     evidence: dict[str, Any] = field(default_factory=dict)
     url: str | None = None
+
+    @classmethod
+    def about_item(
+        cls, rule: str, item: Item, severity: str, summary: str, evidence: dict[str, Any]
+    ) -> Finding:
+        """A finding on one item: its key is the subject, its URL where to look."""
+        subject = (item.source, "item", item.key, item.id)
+        return cls(rule, *subject, severity, summary, evidence, item.url)
 
     def report(self) -> dict[str, Any]:
         return {

@@ -37,14 +37,5 @@ def unconfirmed_finding(state: RequirementState, settings: Settings, as_of: date
         summary = f"Requirement not confirmed by the client after {age_days} days"
     if state.confirmations:
         summary += " (its confirmation predates an undocumented scope change)"
-    return Finding(
-        rule=RULE,
-        source=item.source,
-        subject_type="item",
-        subject=item.key,
-        subject_id=item.id,
-        severity="high" if state.work_started else "warning",
-        summary=summary,
-        evidence=evidence,
-        url=item.url,
-    )
+    severity = "high" if state.work_started else "warning"
+    return Finding.about_item(RULE, item, severity, summary, evidence)

@@ -40,14 +40,5 @@ def undocumented_finding(state: RequirementState) -> Finding | None:
         f"{'confirmation' if state.confirmations else 'work started'} with no change request: "
         + ", ".join(fields)
     )
-    return Finding(
-        rule=RULE,
-        source=item.source,
-        subject_type="item",
-        subject=item.key,
-        subject_id=item.id,
-        severity="warning",
-        summary=summary,
-        evidence={"baseline": state.baseline, "changes": changes},
-        url=item.url,
-    )
+    evidence = {"baseline": state.baseline, "changes": changes}
+    return Finding.about_item(RULE, item, "warning", summary, evidence)
