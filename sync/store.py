@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -450,6 +450,16 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
+
+
+def on_own_connection(path: str | os.PathLike[str], work: Callable[..., Any], *args: Any) -> Any:
+    """``work(store, *args)`` on a connection of its own, closed after: a thread's share of
+    the rules (SQLite releases the GIL while it works, so connections run in parallel)."""
+    store = Store(path)
+    try:
+        return work(store, *args)
+    finally:
+        store.close()
 
 
 def _batches(values: Iterable[Any], size: int) -> Iterator[list[Any]]:

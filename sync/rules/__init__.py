@@ -7,7 +7,6 @@ import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 
 from sync.rules.facts import load_facts, open_requirements
 from sync.rules.finding import Finding
@@ -16,8 +15,8 @@ from sync.rules.slipping import slipping_findings
 from sync.rules.unconfirmed import unconfirmed_finding
 from sync.rules.undocumented import undocumented_finding
 from sync.rules.vocabulary import Vocabulary
-from sync.settings import Settings, SlippingMilestoneRule
-from sync.store import Store
+from sync.settings import Settings
+from sync.store import Store, on_own_connection
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,9 @@ def evaluate_rules(store: Store, settings: Settings, as_of: date) -> Iterator[Fi
     rules = settings.rules
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rules") as pool:
         milestones = (
-            pool.submit(_slipping_on_own_connection, store.path, rules.slipping_milestone, as_of)
+            pool.submit(
+                on_own_connection, store.path, slipping_findings, rules.slipping_milestone, as_of
+            )
             if rules.slipping_milestone.enabled
             else None
         )
@@ -60,13 +61,3 @@ def requirement_findings(store: Store, settings: Settings, as_of: date) -> Itera
             finding = undocumented_finding(state)
             if finding:
                 yield finding
-
-
-def _slipping_on_own_connection(
-    path: Path, rule: SlippingMilestoneRule, as_of: date
-) -> list[Finding]:
-    store = Store(path)
-    try:
-        return slipping_findings(store, rule, as_of)
-    finally:
-        store.close()

@@ -15,7 +15,7 @@ from mapping.keys import mentioned_keys
 from sync.rules.text import abridge, contains_phrase, is_service_text
 from sync.rules.vocabulary import Vocabulary
 from sync.settings import Settings
-from sync.store import Store
+from sync.store import Store, on_own_connection
 
 STATUS_FIELDS = ("status", "state", "labels")
 
@@ -79,7 +79,6 @@ class Facts:
     """What holds for every open requirement: the store-wide sets, and the SQL that reads
     each requirement's own rows (see ``open_requirements``)."""
 
-    as_of: date
     cutoff: str  # events after the end of the as-of day are not seen
     started: SqlPart
     links: dict[tuple[str, str], WorkLinks] = field(default_factory=dict)
@@ -103,8 +102,8 @@ def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
         "%Y-%m-%dT%H:%M:%SZ"
     )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="facts") as pool:
-        links = pool.submit(_on_own_connection, store.path, load_work_links, settings, cutoff)
-        facts = Facts(as_of, cutoff, select_open_requirements(store, settings, cutoff))
+        links = pool.submit(on_own_connection, store.path, load_work_links, settings, cutoff)
+        facts = Facts(cutoff, select_open_requirements(store, settings, cutoff))
         change_requests = change_request_sql(settings)
         facts.change_request_keys = {
             row[0]
@@ -213,14 +212,6 @@ def _reduce_comment(key: str, row: tuple, facts: Facts, words: Vocabulary) -> Co
     )
 
 
-def _on_own_connection(path: Any, load: Any, *args: Any) -> Any:
-    store = Store(path)
-    try:
-        return load(store, *args)
-    finally:
-        store.close()
-
-
 def select_open_requirements(store: Store, settings: Settings, cutoff: str) -> SqlPart:
     """The connection's working set: the ``open_requirements`` temp table. Returns when an
     item ``i`` entered work, as SQL over the connection's ``started_status`` table."""
@@ -307,7 +298,7 @@ def load_work_links(
         " json_group_array(created_at) filter (where is_change_request)"
         " from neighbour group by source, id"
         " having min(started_at) is not null or max(is_change_request)",
-        [*started.params, *change_request.params, started.params[0]],
+        [*started.params, *change_request.params, cutoff],
     ).fetchall()
     for source, item_id, started_at, started_by, created in rows:
         links[(source, item_id)] = WorkLinks(
