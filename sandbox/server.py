@@ -87,22 +87,20 @@ class SandboxServer:
         self.latency = latency
         self.log: list[LoggedRequest] = []
         self.state_lock = threading.RLock()
-        self.generation = 0  # bumped by every change of the tracker's data (see ``cached``)
-        self._cached: dict[tuple[Any, ...], tuple[int, Any]] = {}
+        self._cached: dict[tuple[Any, ...], Any] = {}  # emptied by every change (``cached``)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def changed(self) -> None:
-        self.generation += 1
+        self._cached.clear()
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """A list's order (a search result, counts) as of the current generation: paging
+        """A list's order (a search result, counts) until the data next changes: paging
         through 100k items must not filter and sort them all again for every page, as a real
         tracker's indexes do not. Every method that changes the data calls ``changed``."""
-        hit = self._cached.get(key)
-        if hit is None or hit[0] != self.generation:
-            hit = self._cached[key] = (self.generation, compute())
-        return hit[1]
+        if key not in self._cached:
+            self._cached[key] = compute()
+        return self._cached[key]
 
     # -- lifecycle ----------------------------------------------------------------------------
 
