@@ -21,21 +21,17 @@ class Spool:
             self.append(record)
 
     def append(self, record: dict[str, Any]) -> None:
-        self._file.seek(0, 2)
+        self._file.seek(0, 2)  # after a pass, back to the end
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         self._file.write(line.encode())
         self._count += 1
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        """One pass over the records; one reader at a time, and no appends meanwhile."""
         self._file.flush()
         self._file.seek(0)
-        position = 0
-        while position < self._count:
-            line = self._file.readline()
-            position += 1
-            offset = self._file.tell()
+        for line in self._file:
             yield json.loads(line)
-            self._file.seek(offset)  # another reader may have moved the file meanwhile
 
     def __len__(self) -> int:
         return self._count
