@@ -14,7 +14,7 @@ import sys
 from datetime import date
 
 from sync.lock import LockHeld, RunLock
-from sync.report import write_json, write_text
+from sync.report.run_report import write_json, write_text
 from sync.run import EXIT_LOCKED, EXIT_USAGE, RunOptions, run_once
 from sync.settings import ConfigError, load_settings, resolve_secrets, select_sources
 

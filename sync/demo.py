@@ -16,7 +16,7 @@ from sandbox.demo import apply_demo_edits, seed_demo_github, seed_demo_jira, see
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.worktile import WorktileSandbox
-from sync.report import write_json, write_text
+from sync.report.run_report import write_json, write_text
 from sync.run import RunOptions, run_once
 from sync.settings import build_settings, resolve_secrets
 

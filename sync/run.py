@@ -9,14 +9,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.pull import pull_sources
+from sync.pull.sources import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
 from sync.rules.finding import SEVERITY_ORDER, Finding
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.stopping import STOP
 from sync.store import Store, utc_now
-from sync.writeback import run_writeback
+from sync.writeback.plan import run_writeback
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.render import GITHUB_LIMIT, finding_document, parse_marker, to_markdown, to_wiki
+from sync.writeback.render import GITHUB_LIMIT, finding_document, parse_marker, to_markdown, to_wiki
 
 
 def many_changes(count: int) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from sync.report import write_json, write_text
+from sync.report.run_report import write_json, write_text
 from sync.spool import Spool
 
 FINDINGS = [

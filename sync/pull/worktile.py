@@ -19,7 +19,7 @@ from connectors.errors import InvalidRequest, NotFound
 from connectors.worktile import WorktileConnector
 from mapping import worktile as wm
 from mapping.model import ChangeRecord, CommentRecord
-from sync.pull_common import MAPPING_ERRORS, SourceRun, map_page
+from sync.pull.common import MAPPING_ERRORS, SourceRun, map_page
 from sync.settings import WorktileSource
 from sync.stopping import check_stop
 

@@ -15,10 +15,10 @@ from connectors import CONNECTORS
 from connectors.errors import TrackerError
 from connectors.http import RetryPolicy
 from sync.progress import ProgressLine
-from sync.pull_common import SourceRun
-from sync.pull_github import pull_github
-from sync.pull_jira import pull_jira
-from sync.pull_worktile import pull_worktile
+from sync.pull.common import SourceRun
+from sync.pull.github import pull_github
+from sync.pull.jira import pull_jira
+from sync.pull.worktile import pull_worktile
 from sync.settings import GitHubSource, JiraSource, SourceSettings, WorktileSource
 from sync.stopping import StopRequested
 from sync.store import Store

@@ -29,7 +29,7 @@ from mapping.model import (
     MilestoneRecord,
     shallow_row,
 )
-from sync.migrations import migrations
+from sync.store.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
 

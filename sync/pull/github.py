@@ -14,7 +14,7 @@ from connectors.errors import InvalidRequest
 from connectors.github import GitHubConnector
 from connectors.http import EtagCache
 from mapping import github as gh
-from sync.pull_common import SourceRun, map_page, pull_since
+from sync.pull.common import SourceRun, map_page, pull_since
 from sync.settings import GitHubSource
 from sync.stopping import check_stop
 

@@ -18,13 +18,13 @@ from itertools import groupby
 from typing import Any
 
 from connectors.errors import TrackerError
-from sync.pull import build_connector
-from sync.render import digest_of, finding_document, resolved_document
+from sync.pull.sources import build_connector
 from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.store import Store
-from sync.writeback_targets import TARGETS, Target, comment_marker, marker_in
+from sync.writeback.render import digest_of, finding_document, resolved_document
+from sync.writeback.target import TARGETS, Target, comment_marker, marker_in
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 from connectors.jira import JiraConnector
 from mapping import jira as jm
 from mapping.model import ChangeRecord, CommentRecord, MalformedPayload, utc_iso
-from sync.pull_common import MAPPING_ERRORS, SourceRun, map_page, pull_since
+from sync.pull.common import MAPPING_ERRORS, SourceRun, map_page, pull_since
 from sync.settings import JiraSource
 
 log = logging.getLogger(__name__)

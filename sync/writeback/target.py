@@ -10,7 +10,7 @@ from mapping import github as gh
 from mapping import jira as jm
 from mapping import worktile as wm
 from mapping.model import CommentRecord
-from sync.render import (
+from sync.writeback.render import (
     Document,
     jira_properties,
     parse_marker,

@@ -1,0 +1,1 @@
+"""Chat digests: one module per chat platform, each posting to its documented webhook."""

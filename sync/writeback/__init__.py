@@ -1,0 +1,1 @@
+"""Write-back: one comment per item holding its current findings, in each tracker's format."""
