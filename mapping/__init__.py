@@ -1,5 +1,2 @@
-"""Pure payload -> record functions, one module per tracker."""
-
-from mapping import github, jira, worktile
-
-MAPPERS = {"github": github, "jira": jira, "worktile": worktile}
+"""Pure payload -> record functions, one module per tracker; the registry in
+``sync.trackers`` says which tracker a puller maps with."""

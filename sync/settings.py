@@ -67,6 +67,11 @@ class SourceBase(Strict):
             raise ValueError("must start with https:// (or http:// for a local sandbox)")
         return value.rstrip("/")
 
+    def connector_options(self) -> dict[str, Any]:
+        """What this tracker's connector needs beyond the common options and the secrets:
+        the settings model knows its own fields, so no caller copies them by hand."""
+        return {}
+
 
 class GitHubSource(SourceBase):
     kind: Literal["github"]
@@ -80,6 +85,9 @@ class GitHubSource(SourceBase):
 
     def secret_envs(self) -> dict[str, str]:
         return {"token_env": self.token_env}
+
+    def connector_options(self) -> dict[str, Any]:
+        return {"repo": self.repo, "min_write_interval": self.min_write_interval_seconds}
 
 
 class JiraSource(SourceBase):
@@ -114,6 +122,9 @@ class JiraSource(SourceBase):
     def secret_envs(self) -> dict[str, str]:
         return {"token_env": self.token_env}
 
+    def connector_options(self) -> dict[str, Any]:
+        return {"api_version": self.api_version, "project": self.project, "email": self.email}
+
 
 class WorktileSource(SourceBase):
     kind: Literal["worktile"]
@@ -143,6 +154,16 @@ class WorktileSource(SourceBase):
 
     def secret_envs(self) -> dict[str, str]:
         return {"client_id_env": self.client_id_env, "client_secret_env": self.client_secret_env}
+
+    def connector_options(self) -> dict[str, Any]:
+        return {
+            "api_prefix": self.api_prefix,
+            "project": self.project,
+            "requests_per_minute": self.requests_per_minute,
+            "rate_window_seconds": self.rate_window_seconds,
+            "work_items_segment": self.work_items_segment,
+            "versions_segment": self.versions_segment,
+        }
 
 
 SourceSettings = Annotated[GitHubSource | JiraSource | WorktileSource, Field(discriminator="kind")]

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from mapping import MAPPERS
 from mapping import github as gh
 from mapping.model import ChangeRecord, CommentRecord, ItemRecord, MalformedPayload, MilestoneRecord
 from tests.conftest import CONTRACTS
@@ -173,7 +172,13 @@ def test_malformed_issue_is_refused_with_a_reason(broken):
         gh.map_issue(payload, source="gh", repo="o/r")
 
 
-def test_connector_and_mapping_registries_have_the_same_keys():
-    from connectors import CONNECTORS
+def test_every_configurable_kind_has_one_registry_entry():
+    """A kind the settings accept but the registry lacks would fail only at run time."""
+    from typing import get_args
 
-    assert set(CONNECTORS) == set(MAPPERS)
+    from sync.settings import SourceSettings
+    from sync.trackers import TRACKERS
+
+    models = get_args(get_args(SourceSettings)[0])
+    assert {model.model_fields["kind"].annotation.__args__[0] for model in models} == set(TRACKERS)
+    assert {tracker.settings for tracker in TRACKERS.values()} == set(models)

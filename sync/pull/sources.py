@@ -5,31 +5,20 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors import CONNECTORS
 from connectors.errors import TrackerError
-from connectors.http import RetryPolicy
 from sync.progress import ProgressLine
 from sync.pull.common import SourceRun
-from sync.pull.github import pull_github
-from sync.pull.jira import pull_jira
-from sync.pull.worktile import pull_worktile
-from sync.settings import GitHubSource, JiraSource, SourceSettings, WorktileSource
+from sync.settings import SourceSettings
 from sync.stopping import StopRequested
 from sync.store import Store
+from sync.trackers import build_connector, tracker_of
 
 log = logging.getLogger(__name__)
-
-PULLERS: dict[str, Callable[[SourceRun, Any, Any], None]] = {
-    "github": pull_github,
-    "jira": pull_jira,
-    "worktile": pull_worktile,
-}
 
 
 @dataclass
@@ -53,57 +42,6 @@ class SourceResult:
             "items": self.items,
             "changes": self.changes,
         }
-
-
-def retry_policy(source: SourceSettings) -> RetryPolicy:
-    return RetryPolicy(
-        attempts=source.max_attempts,
-        backoff=source.retry_backoff_seconds,
-        max_wait=source.max_retry_wait_seconds,
-    )
-
-
-def build_connector(source: SourceSettings, secrets: dict[str, str]) -> Any:
-    """The connector for a source, from its settings and its secrets (from the environment)."""
-    if isinstance(source, GitHubSource):
-        return CONNECTORS["github"](
-            source=source.name,
-            base_url=source.base_url,
-            repo=source.repo,
-            token=secrets["token"],
-            timeout=source.timeout_seconds,
-            retry=retry_policy(source),
-            min_write_interval=source.min_write_interval_seconds,
-        )
-    if isinstance(source, JiraSource):
-        return CONNECTORS["jira"](
-            source=source.name,
-            base_url=source.base_url,
-            api_version=source.api_version,
-            project=source.project,
-            token=secrets["token"],
-            email=source.email,
-            timeout=source.timeout_seconds,
-            retry=retry_policy(source),
-        )
-    if isinstance(source, WorktileSource):
-        return CONNECTORS["worktile"](
-            source=source.name,
-            base_url=source.base_url,
-            api_prefix=source.api_prefix,
-            project=source.project,
-            client_id=secrets["client_id"],
-            client_secret=secrets["client_secret"],
-            requests_per_minute=source.requests_per_minute,
-            rate_window_seconds=source.rate_window_seconds,
-            timeout=source.timeout_seconds,
-            retry=retry_policy(source),
-            work_items_segment=source.work_items_segment,
-            versions_segment=source.versions_segment,
-        )
-    raise TrackerError(
-        f"the {source.kind} connector is not available in this build", source=source.name
-    )
 
 
 def pull_sources(
@@ -156,8 +94,7 @@ def pull_source(
         store.ensure_source(source.name, source.kind, source.base_url)
         run.cursors = {} if full else store.cursors(source.name)
         connector = build_connector(source, secrets)
-        puller = PULLERS[source.kind]
-        puller(run, source, connector)
+        tracker_of(source).puller(run, source, connector)
     except TrackerError as exc:
         result.status, result.error = "failed", _error_text(source, exc)
         log.error("%s", result.error)

@@ -18,13 +18,13 @@ from itertools import groupby
 from typing import Any
 
 from connectors.errors import TrackerError
-from sync.pull.sources import build_connector
 from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.store import Store
+from sync.trackers import build_connector, build_target
 from sync.writeback.render import digest_of, finding_document, resolved_document
-from sync.writeback.target import TARGETS, Target, comment_marker, marker_in
+from sync.writeback.target import Target, comment_marker, marker_in
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def run_writeback(
     for source in sources:
         identity = dict(store.identity(source.name))
         connector = None if dry_run else build_connector(source, secrets.get(source.name, {}))
-        target = TARGETS[source.kind](source, connector, identity)
+        target = build_target(source, connector, identity)
         planned = Spool(asdict(w) for w in plan_source(source, target, store, settings))
         creates = sum(1 for w in planned if w["action"] == "create")
         limit = settings.writeback.max_new_comments
