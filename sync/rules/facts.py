@@ -16,6 +16,8 @@ from sync.rules.text import abridge, contains_phrase, is_service_text
 from sync.rules.vocabulary import Vocabulary
 from sync.settings import Settings
 from sync.store import Store, on_own_connection
+from sync.store import rule_queries as q
+from sync.store.rule_queries import SqlPart
 
 STATUS_FIELDS = ("status", "state", "labels")
 
@@ -104,24 +106,10 @@ def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="facts") as pool:
         links = pool.submit(on_own_connection, store.path, load_work_links, settings, cutoff)
         facts = Facts(cutoff, select_open_requirements(store, settings, cutoff))
-        change_requests = change_request_sql(settings)
-        facts.change_request_keys = {
-            row[0]
-            for row in store.db.execute(
-                f"select key from items i where created_at < ? and {change_requests.sql}",
-                [cutoff, *change_requests.params],
-            )
-        }
+        facts.change_request_keys = q.change_request_keys(store, change_requests(settings), cutoff)
         confirmed_field = settings.rules.unconfirmed_requirement.confirmed_field
         if confirmed_field:
-            facts.confirmed_field_set = set(
-                store.db.execute(
-                    "select i.source, i.id from items i join open_requirements r"
-                    " on r.source = i.source and r.id = i.id"
-                    " where json_extract(i.raw, ?) is not null",
-                    [f'$.fields."{confirmed_field}"'],
-                ).fetchall()
-            )
+            facts.confirmed_field_set = q.open_requirements_with_field(store, confirmed_field)
         facts.links = links.result()
     return facts
 
@@ -130,15 +118,7 @@ def open_requirements(store: Store, facts: Facts, words: Vocabulary) -> Iterator
     """Each open requirement with its history, in (source, id) order: three cursors in that
     order, merged as they are read. A description's old and new text is abridged as it
     arrives (only the evidence shows it) and a comment is reduced to what it says."""
-    started = facts.started
-    items = store.db.execute(
-        "select i.source, i.id, i.key, i.url, i.status, i.labels, i.created_at,"
-        " case when i.status_category in ('doing', 'done')"
-        f" then coalesce({started.sql}, i.first_seen) end"
-        " from open_requirements r join items i on i.source = r.source and i.id = r.id"
-        " order by r.source, r.id",
-        [*started.params],
-    )
+    items = q.open_requirement_rows(store, facts.started)
     changes = _grouped(requirement_changes(store, facts, words))
     comments = _grouped(requirement_comments(store, facts))
     next_changes, next_comments = next(changes, None), next(comments, None)
@@ -172,29 +152,14 @@ def requirement_changes(store: Store, facts: Facts, words: Vocabulary) -> Iterat
     matched = set(STATUS_FIELDS) | ({confirmed_field} if confirmed_field else set())
     fields = sorted(words.watched_fields | matched)
     shown_only = words.watched_fields - matched
-    marks = ", ".join("?" * len(fields))
-    for row in store.db.execute(
-        "select c.source, c.item_id, c.at, c.author, c.field, c.from_value, c.to_value, c.origin"
-        # CROSS JOIN and the unary + keep SQLite driving from the requirements and seeking
-        # each one's changes by key, instead of scanning every change in the store
-        " from open_requirements r cross join changes c"
-        " on c.source = r.source and c.item_id = r.id"
-        f" where +c.at < ? and +c.field in ({marks}) order by r.source, r.id, c.at",
-        [facts.cutoff, *fields],
-    ):
+    for row in q.requirement_change_rows(store, facts.cutoff, fields):
         if row[4] in shown_only:
             row = (*row[:5], abridge(row[5]), abridge(row[6]), row[7])
         yield row
 
 
 def requirement_comments(store: Store, facts: Facts) -> Iterator[tuple]:
-    return store.db.execute(
-        "select c.source, c.item_id, c.author, c.author_login, c.body, c.created_at"
-        " from open_requirements r cross join comments c"
-        " on c.source = r.source and c.item_id = r.id"
-        " where c.is_own = 0 and +c.created_at < ? order by r.source, r.id, c.created_at",
-        [facts.cutoff],
-    )
+    return q.requirement_comment_rows(store, facts.cutoff)
 
 
 def _reduce_comment(key: str, row: tuple, facts: Facts, words: Vocabulary) -> Comment | None:
@@ -213,98 +178,25 @@ def _reduce_comment(key: str, row: tuple, facts: Facts, words: Vocabulary) -> Co
 
 
 def select_open_requirements(store: Store, settings: Settings, cutoff: str) -> SqlPart:
-    """The connection's working set: the ``open_requirements`` temp table. Returns when an
-    item ``i`` entered work, as SQL over the connection's ``started_status`` table."""
-    store.fill_temp_table_from(
-        "open_requirements",
-        "source text, id text, key text, primary key (source, id)",
-        "select source, id, key from items where kind = 'requirement'"
-        " and status_category != 'done' and type != 'pull_request' and created_at < ?",
-        [cutoff],
-    )
-    return started_sql(store, settings, cutoff)
-
-
-@dataclass(frozen=True)
-class SqlPart:
-    """An SQL expression about the item ``i``, with its parameters."""
-
-    sql: str
-    params: tuple[Any, ...]
-
-
-def started_sql(store: Store, settings: Settings, cutoff: str) -> SqlPart:
-    """Entering work is a status of the doing or done category (the category learned from the
-    statuses the store's items are in now), closing, or a doing label."""
-    started_statuses = store.db.execute(
-        "select distinct source, status from items where status_category in ('doing', 'done')"
-    ).fetchall()
-    store.fill_temp_table(
-        "started_status", "source text, status text, primary key (source, status)", started_statuses
-    )
+    """Fill the connection's ``open_requirements``; returns when an item entered work."""
+    q.fill_open_requirements(store, cutoff)
     doing_labels = sorted(
         {label for s in settings.sources for label in getattr(s, "doing_labels", [])}
     )
-    marks = ", ".join("?" * len(doing_labels)) or "null"
-    return SqlPart(
-        "(select min(c.at) from changes c where c.source = i.source and c.item_id = i.id"
-        " and +c.at < ? and ("
-        " (c.field = 'status' and exists (select 1 from started_status s"
-        "   where s.source = c.source and s.status = c.to_value))"
-        " or (c.field = 'state' and c.to_value = 'closed')"
-        f" or (c.field = 'labels' and c.to_value in ({marks}))))",
-        (cutoff, *doing_labels),
-    )
+    return q.started_sql(store, doing_labels, cutoff)
 
 
-def change_request_sql(settings: Settings) -> SqlPart:
-    """Whether the item ``i`` is a change request, in any tracker: by type, or by label (LIKE
-    on the labels JSON is case-insensitive, as label matching is everywhere else)."""
+def change_requests(settings: Settings) -> SqlPart:
     rule = settings.rules.undocumented_change
-    clauses, params = [], []
-    if rule.change_request_types:
-        clauses.append(f"i.type in ({', '.join('?' * len(rule.change_request_types))})")
-        params += rule.change_request_types
-    for label in rule.change_request_labels:
-        clauses.append("i.labels like ?")
-        params.append(f'%"{label}"%')
-    return SqlPart(f"({' or '.join(clauses)})" if clauses else "0", tuple(params))
+    return q.change_request_sql(rule.change_request_types, rule.change_request_labels)
 
 
 def load_work_links(
     store: Store, settings: Settings, cutoff: str
 ) -> dict[tuple[str, str], WorkLinks]:
-    """Linked items are gathered per requirement by SQLite: Python sees one row for each
-    requirement that has a started or change-request neighbour, never the neighbours."""
     started = select_open_requirements(store, settings, cutoff)
-    change_request = change_request_sql(settings)
-    links: dict[tuple[str, str], WorkLinks] = {}
-    rows = store.db.execute(
-        "with pair(source, id, other_source, other_id) as ("
-        " select r.source, r.id, i.source, i.id from open_requirements r"
-        " cross join links l on l.source = r.source and l.item_id = r.id"
-        " join items i on i.key = l.target_key"
-        " union"
-        " select r.source, r.id, l.source, l.item_id from open_requirements r"
-        " join links l on l.target_key = r.key),"
-        " neighbour as materialized (select p.source, p.id, i.key, i.created_at,"
-        " case when i.status_category in ('doing', 'done') and not i.cancelled"
-        f" then coalesce({started.sql}, i.created_at) end started_at,"
-        f" {change_request.sql} is_change_request"
-        " from pair p join items i on i.source = p.other_source and i.id = p.other_id"
-        " where i.created_at < ? and not (p.other_source = p.source and p.other_id = p.id))"
-        " select source, id, min(started_at),"
-        " json_group_array(key) filter (where started_at is not null),"
-        " json_group_array(created_at) filter (where is_change_request)"
-        " from neighbour group by source, id"
-        " having min(started_at) is not null or max(is_change_request)",
-        [*started.params, *change_request.params, cutoff],
-    ).fetchall()
-    for source, item_id, started_at, started_by, created in rows:
-        links[(source, item_id)] = WorkLinks(
-            started_at, sorted(json.loads(started_by)), json.loads(created)
-        )
-    return links
+    rows = q.work_link_rows(store, started, change_requests(settings), cutoff)
+    return {(source, item_id): WorkLinks(*rest) for source, item_id, *rest in rows}
 
 
 def parse_time(stamp: str) -> datetime:

@@ -14,6 +14,7 @@ from typing import Any
 from sync.rules.finding import Finding
 from sync.settings import SlippingMilestoneRule
 from sync.store import Store
+from sync.store import rule_queries as q
 
 RULE = "slipping_milestone"
 HORIZON_DAYS = 730  # a forecast further out than this is reported as "beyond"
@@ -69,31 +70,12 @@ def load_milestones(store: Store, rule: SlippingMilestoneRule, as_of: date) -> l
     """Open milestones with a due date and their item counts, excluding pull requests and the
     milestone's own tracking item, in one aggregate query."""
     cutoff = (as_of + timedelta(days=1)).isoformat()
-    label = f'%"{rule.tracking_label}"%'
     prefix, suffix = (
         rule.tracking_title.split("{title}", 1)
         if "{title}" in rule.tracking_title
         else (rule.tracking_title, "")
     )
-    rows = store.db.execute(
-        """
-        with member as (
-            select i.source, i.milestone_id, i.key, i.status_category, i.created_at,
-                   (i.labels like ? or i.title = ? || m.title || ?) as tracking
-            from items i join milestones m on m.source = i.source and m.id = i.milestone_id
-            where i.type != 'pull_request' and i.created_at < ?
-        )
-        select m.source, m.id, m.title, m.url, m.start_date, m.due_date, m.first_due_date,
-               sum(case when not mb.tracking and mb.status_category != 'done' then 1 else 0 end),
-               sum(case when not mb.tracking and mb.status_category = 'done' then 1 else 0 end),
-               min(case when not mb.tracking then mb.created_at end),
-               max(case when mb.tracking then mb.key end)
-        from milestones m left join member mb on mb.source = m.source and mb.milestone_id = m.id
-        where m.state = 'open' and m.due_date is not null
-        group by m.source, m.id
-        """,
-        [label, prefix, suffix, cutoff],
-    ).fetchall()
+    rows = q.open_milestone_rows(store, rule.tracking_label, prefix, suffix, cutoff)
     return [MilestoneFacts(*row[:7], row[7] or 0, row[8] or 0, row[9], row[10]) for row in rows]
 
 
@@ -103,12 +85,7 @@ def load_throughput(
     """Items (not pull requests, not cancelled) that became done on each of the
     ``history_days`` UTC days ending yesterday, per source; days with none count as 0."""
     first = as_of - timedelta(days=rule.history_days)
-    rows = store.db.execute(
-        "select source, substr(closed_at, 1, 10) day, count(*) from items"
-        " where status_category = 'done' and cancelled = 0 and type != 'pull_request'"
-        " and closed_at >= ? and closed_at < ? group by source, day",
-        [first.isoformat(), as_of.isoformat()],
-    ).fetchall()
+    rows = q.throughput_rows(store, first.isoformat(), as_of.isoformat())
     days = [(first + timedelta(days=n)).isoformat() for n in range(rule.history_days)]
     counts: dict[str, dict[str, int]] = {source: {} for source in sources}
     for source, day, count in rows:

@@ -22,6 +22,7 @@ from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.store import Store
+from sync.store.writeback_queries import item_finding_rows, own_comment_rows
 from sync.trackers import build_connector, build_target
 from sync.writeback.render import digest_of, finding_document, resolved_document
 from sync.writeback.target import Target, comment_marker, marker_in
@@ -56,30 +57,11 @@ class Write:
         return entry
 
 
-ITEM_FINDINGS_SQL = """
-select i.key, i.id, f.* from findings f
-  join items i on i.source = f.source and i.key = f.subject
-  where f.source = :source and f.resolved_at is null and f.subject_type = 'item'
-union all
-select i.key, i.id, f.* from findings f
-  join items i on i.source = f.source and i.key = json_extract(f.evidence, '$.tracking_item')
-  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
-union all
-select i.key, i.id, f.* from findings f
-  join items i on i.source = f.source and i.milestone_id = f.subject_id
-  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
-    and json_extract(f.evidence, '$.tracking_item') is null
-    and i.status_category != 'done' and i.type != 'pull_request'
-order by 1
-"""
-
-
 def findings_by_item(store: Store, source: str) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
     """(item key, item id, findings to show there), one item at a time in key order. A
     milestone finding goes to the milestone's tracking item, else to each of its open items;
     SQLite does that fan-out and the sort, so a store of any size is planned in small memory."""
-    rows = store.db.execute(ITEM_FINDINGS_SQL, {"source": source})
-    names = [d[0] for d in rows.description]
+    rows, names = item_finding_rows(store, source)
     for (key, item_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
         findings = []
         for row in group:
@@ -100,13 +82,7 @@ class OwnComment:
 def stored_own_comments(store: Store, source: str) -> dict[str, list[OwnComment]]:
     """item key -> the service's own marked comments on it, oldest first."""
     found: dict[str, list[OwnComment]] = defaultdict(list)
-    rows = store.db.execute(
-        "select c.id, c.body, c.raw, i.key, i.id from comments c"
-        " join items i on i.source = c.source and i.id = c.item_id"
-        " where c.source = ? and c.is_own = 1 order by c.created_at, c.id",
-        [source],
-    )
-    for comment_id, body, raw, key, item_id in rows:
+    for comment_id, body, raw, key, item_id in own_comment_rows(store, source):
         marked = marker_in(body, json.loads(raw or "{}"))
         if marked and marked[0] == key:
             found[key].append(OwnComment(comment_id, marked[1], item_id))

@@ -1,0 +1,42 @@
+"""The queries write-back reads: each item's findings to show (a milestone finding fanned out
+to its tracking item, else to its open items) and the service's own comments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sync.store.store import Store
+
+ITEM_FINDINGS_SQL = """
+select i.key, i.id, f.* from findings f
+  join items i on i.source = f.source and i.key = f.subject
+  where f.source = :source and f.resolved_at is null and f.subject_type = 'item'
+union all
+select i.key, i.id, f.* from findings f
+  join items i on i.source = f.source and i.key = json_extract(f.evidence, '$.tracking_item')
+  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
+union all
+select i.key, i.id, f.* from findings f
+  join items i on i.source = f.source and i.milestone_id = f.subject_id
+  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
+    and json_extract(f.evidence, '$.tracking_item') is null
+    and i.status_category != 'done' and i.type != 'pull_request'
+order by 1
+"""
+
+
+def item_finding_rows(store: Store, source: str) -> tuple[Iterator[tuple], list[str]]:
+    """Rows (item key, item id, every findings column) in item key order, and the column
+    names. SQLite does the fan-out and the sort, so a store of any size plans in small memory."""
+    rows = store.db.execute(ITEM_FINDINGS_SQL, {"source": source})
+    return rows, [d[0] for d in rows.description]
+
+
+def own_comment_rows(store: Store, source: str) -> Iterator[tuple]:
+    """(comment id, body, raw, item key, item id) of the service's own comments, oldest first."""
+    return store.db.execute(
+        "select c.id, c.body, c.raw, i.key, i.id from comments c"
+        " join items i on i.source = c.source and i.id = c.item_id"
+        " where c.source = ? and c.is_own = 1 order by c.created_at, c.id",
+        [source],
+    )
