@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -21,18 +19,15 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sync.rule_settings import RuleName, RulesSettings, Strict, known_zone
+
 SECRET_KEYS = frozenset(
     {"token", "api_token", "password", "secret", "client_secret", "client_id", "pat"}
 )
-NEGATIONS = ["not ", "no ", "un", "never ", "未", "不", "没", "尚未", "还没"]
 
 
 class ConfigError(Exception):
     """A configuration problem, already phrased as the one line the user sees."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StoreSettings(Strict):
@@ -49,11 +44,44 @@ class WritebackSettings(Strict):
     on_resolved: Literal["update", "delete"] = "update"
     max_new_comments: int = Field(25, ge=0)
     mention: bool = False
+    forecast_update_days: int = Field(7, ge=0)
+    quiet_hours: str | None = Field(None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    timezone: str = "UTC"
+
+    _zone = field_validator("timezone")(lambda cls, value: known_zone(value))
+
+
+class NotifySettings(Strict):
+    """One chat channel: where a digest goes, when, in which language, about which sources.
+    The webhook URL and the signing secret are secrets: only their variables' names are here."""
+
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: Literal["feishu", "dingtalk", "wecom", "slack"]
+    webhook_env: str
+    secret_env: str | None = None
+    on: list[Literal["new_high", "daily"]] = ["new_high", "daily"]
+    daily_at: str = Field("09:00", pattern=r"^\d{2}:\d{2}$")
+    timezone: str = "UTC"
+    language: Literal["en", "zh"] = "en"
+    sources: list[str] | None = None
+
+    _zone = field_validator("timezone")(lambda cls, value: known_zone(value))
+
+    @property
+    def channel(self) -> str:
+        return self.name or self.kind
+
+    def secret_envs(self) -> dict[str, str]:
+        envs = {"webhook_env": self.webhook_env}
+        if self.secret_env:
+            envs["secret_env"] = self.secret_env
+        return envs
 
 
 class SourceBase(Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     base_url: str
+    rules: list[RuleName] | None = None  # the rules that apply to this source; default all
     timeout_seconds: float = Field(30, gt=0)
     max_attempts: int = Field(8, ge=1, le=20)
     max_retry_wait_seconds: float = Field(900, ge=0)
@@ -141,16 +169,7 @@ class WorktileSource(SourceBase):
     work_items_segment: Literal["work_items", "workitems"] = "work_items"
     versions_segment: Literal["versions", "releases"] = "versions"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+    _zone = field_validator("timezone")(lambda cls, value: known_zone(value))
 
     def secret_envs(self) -> dict[str, str]:
         return {"client_id_env": self.client_id_env, "client_secret_env": self.client_secret_env}
@@ -169,47 +188,6 @@ class WorktileSource(SourceBase):
 SourceSettings = Annotated[GitHubSource | JiraSource | WorktileSource, Field(discriminator="kind")]
 
 
-class UnconfirmedRequirementRule(Strict):
-    enabled: bool = True
-    confirmed_labels: list[str] = ["client-confirmed", "需求已确认"]
-    confirmed_statuses: list[str] = ["Confirmed", "Approved", "已确认"]
-    confirmed_field: str | None = None
-    client_accounts: list[str] = []
-    confirm_phrases: list[str] = ["confirmed", "approved", "确认"]
-    grace_days: int = Field(7, ge=0)
-
-
-class UndocumentedChangeRule(Strict):
-    enabled: bool = True
-    watched_fields: list[
-        Literal["title", "description", "acceptance", "estimate", "due_date", "milestone"]
-    ] = ["title", "description", "acceptance", "estimate", "due_date", "milestone"]
-    change_request_types: list[str] = ["Change Request", "变更申请"]
-    change_request_labels: list[str] = ["change-request"]
-    comment_window_hours: float = Field(48, ge=0)
-    change_phrases: list[str] = ["change request", "CR-", "变更"]
-    documented_labels: list[str] = ["change-documented"]
-
-
-class SlippingMilestoneRule(Strict):
-    enabled: bool = True
-    trials: int = Field(10000, ge=100)
-    seed: int = 20261123
-    history_days: int = Field(42, ge=1)
-    confidence: float = Field(0.85, gt=0, lt=1)
-    min_history_items: int = Field(5, ge=0)
-    fallback_margin: float = Field(0.2, ge=0, le=1)
-    tracking_title: str = "Milestone: {title}"
-    tracking_label: str = "milestone-tracker"
-
-
-class RulesSettings(Strict):
-    negations: list[str] = NEGATIONS
-    unconfirmed_requirement: UnconfirmedRequirementRule = UnconfirmedRequirementRule()
-    undocumented_change: UndocumentedChangeRule = UndocumentedChangeRule()
-    slipping_milestone: SlippingMilestoneRule = SlippingMilestoneRule()
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRACKER_SYNC_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -220,6 +198,16 @@ class Settings(BaseSettings):
     writeback: WritebackSettings = WritebackSettings()
     sources: list[SourceSettings] = []
     rules: RulesSettings = RulesSettings()
+    notify: list[NotifySettings] = []
+
+    @field_validator("notify")
+    @classmethod
+    def _unique_channels(cls, channels: list[NotifySettings]) -> list[NotifySettings]:
+        names = [channel.channel for channel in channels]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two notify channels are named {name!r}; give each a name")
+        return channels
 
     @field_validator("sources")
     @classmethod

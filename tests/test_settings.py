@@ -116,6 +116,7 @@ def test_example_config_shows_every_setting():
     """Each key of every settings model appears in config.example.toml, set or commented."""
     import re
 
+    from sync import rule_settings as r
     from sync import settings as s
 
     text = (ROOT / "config.example.toml").read_text()
@@ -126,16 +127,23 @@ def test_example_config_shows_every_setting():
         s.GitHubSource,
         s.JiraSource,
         s.WorktileSource,
-        s.RulesSettings,
-        s.UnconfirmedRequirementRule,
-        s.UndocumentedChangeRule,
-        s.SlippingMilestoneRule,
+        s.NotifySettings,
+        r.RulesSettings,
+        r.UnconfirmedRequirementRule,
+        r.UndocumentedChangeRule,
+        r.SlippingMilestoneRule,
+        r.IncompleteRequirementRule,
+        r.ScopeCreepRule,
+        r.UnansweredClientRule,
     )
     missing = [
         f"{model.__name__}.{name}"
         for model in models
         for name in model.model_fields
-        if name not in ("unconfirmed_requirement", "undocumented_change", "slipping_milestone")
+        if not (
+            model is r.RulesSettings
+            and name.endswith(("_requirement", "_change", "_milestone", "_creep", "_client"))
+        )
         and not re.search(rf"^\s*#?\s*{name}\s*=", text, re.MULTILINE)
     ]
     assert missing == []

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any
 
+from sync.rule_settings import SlippingMilestoneRule
 from sync.rules.finding import Finding
-from sync.settings import SlippingMilestoneRule
 from sync.store import Store
 from sync.store import rule_queries as q
 

@@ -34,7 +34,7 @@ class Vocabulary:
             confirmed_labels=folded(unconfirmed.confirmed_labels),
             confirmed_statuses=folded(unconfirmed.confirmed_statuses),
             confirmed_field=unconfirmed.confirmed_field,
-            clients=folded(unconfirmed.client_accounts),
+            clients=folded(rules.clients),
             confirm_phrases=tuple(unconfirmed.confirm_phrases),
             change_phrases=tuple(undocumented.change_phrases),
             documented_labels=folded(undocumented.documented_labels),

@@ -188,3 +188,65 @@ def m003_items_without_payloads(db: Database) -> None:
         ],
         index_name="idx_items_without_payloads",
     )
+
+
+@migrations()
+def m004_history_acks_and_audit(db: Database) -> None:
+    """The tables this round's issues fill, created once so each lands on the same schema:
+    every milestone an item is in now; the history of each finding; acknowledgements; the
+    audit log of every write to a tracker; every chat message sent or refused."""
+    db["item_milestones"].create(
+        {"source": str, "item_id": str, "milestone_id": str},
+        pk=("source", "item_id", "milestone_id"),
+    )
+    db["item_milestones"].create_index(["source", "milestone_id"])
+    db["finding_events"].create(
+        {
+            "id": int,
+            "rule": str,
+            "source": str,
+            "subject": str,
+            "event": str,  # opened | changed | acknowledged | reopened | resolved
+            "at": str,
+            "run_id": int,
+            "by": str,
+            "detail": str,
+        },
+        pk="id",
+    )
+    db["finding_events"].create_index(["rule", "source", "subject"])
+    db["acks"].create(
+        {
+            "rule": str,
+            "source": str,
+            "subject": str,
+            "by": str,
+            "at": str,
+            "until": str,
+            "reason": str,
+            "origin": str,  # comment | cli | deleted_comment
+            "digest": str,
+        },
+        pk=("rule", "source", "subject"),
+    )
+    db["writes"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "source": str,
+            "item": str,
+            "action": str,
+            "comment_id": str,
+            "digest": str,
+            "status": str,  # done | failed | planned | deferred | intent
+            "error": str,
+            "at": str,
+        },
+        pk="id",
+    )
+    db["writes"].create_index(["source", "item"])
+    db["notifications"].create(
+        {"id": int, "channel": str, "at": str, "digest": str, "status": str, "error": str},
+        pk="id",
+    )
+    db["notifications"].create_index(["channel", "at"])
