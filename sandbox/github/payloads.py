@@ -11,13 +11,13 @@ from sandbox.github.data import GitHubData
 
 class GitHubPayloads(GitHubData):
     def _api(self, path: str) -> str:
-        return f"https://api.github.com{path}"
+        return f"{self.called_root}{self.prefix}{path}"
 
     def user_payload(self, login: str | None) -> dict[str, Any] | None:
         if login is None:
             return None
         uid = self.user_id(login)
-        base = f"https://api.github.com/users/{login}"
+        base = self._api(f"/users/{login}")
         return {
             "login": login,
             "id": uid,
@@ -37,6 +37,46 @@ class GitHubPayloads(GitHubData):
             "received_events_url": f"{base}/received_events",
             "type": "User",
             "site_admin": False,
+        }
+
+    def repo_payload(self) -> dict[str, Any]:
+        owner, name = self.repo.split("/", 1)
+        url = self._api(f"/repos/{self.repo}")
+        repo_id = 4000 + sum(map(ord, self.repo))
+        stamp = "2020-01-01T00:00:00Z"
+        return {
+            "id": repo_id,
+            "node_id": f"R_kgDO{repo_id}",
+            "name": name,
+            "full_name": self.repo,
+            "private": True,
+            "owner": self.user_payload(owner),
+            "html_url": f"https://github.com/{self.repo}",
+            "description": None,
+            "fork": False,
+            "url": url,
+            "issues_url": f"{url}/issues{{/number}}",
+            "issue_comment_url": f"{url}/issues/comments{{/number}}",
+            "issue_events_url": f"{url}/issues/events{{/number}}",
+            "milestones_url": f"{url}/milestones{{/number}}",
+            "labels_url": f"{url}/labels{{/name}}",
+            "pulls_url": f"{url}/pulls{{/number}}",
+            "created_at": stamp,
+            "updated_at": max((i["updated_at"] for i in self.issues.values()), default=stamp),
+            "pushed_at": stamp,
+            "default_branch": "main",
+            "visibility": "private",
+            "has_issues": True,
+            "archived": False,
+            "disabled": False,
+            "open_issues_count": sum(i["state"] == "open" for i in self.issues.values()),
+            "permissions": {
+                "admin": False,
+                "maintain": False,
+                "push": True,
+                "triage": True,
+                "pull": True,
+            },
         }
 
     def milestone_payload(

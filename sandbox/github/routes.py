@@ -12,13 +12,14 @@ from urllib.parse import urlencode
 
 from sandbox.github.data import DOCS, MAX_COMMENT
 from sandbox.github.payloads import GitHubPayloads
-from sandbox.server import Request, Response, http_date, match_route
+from sandbox.server import Request, Response, match_route
 
 
 class GitHubSandbox(GitHubPayloads):
     ROUTES: list[tuple[str, str, str]] = [
         ("GET", r"/user", "get_user"),
         ("GET", r"/rate_limit", "get_rate_limit"),
+        ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)", "get_repo"),
         ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/issues/comments", "list_repo_comments"),
         ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/issues/comments/(?P<id>\d+)", "get_comment"),
         ("PATCH", r"/repos/(?P<repo>[^/]+/[^/]+)/issues/comments/(?P<id>\d+)", "update_comment"),
@@ -63,7 +64,6 @@ class GitHubSandbox(GitHubPayloads):
             return self.error(404, "Not Found")
         response = getattr(self, handler)(request, login, **params)
         response.headers.update(self._rate_headers(login))
-        response.headers.setdefault("Date", http_date())
         return response
 
     def _authenticate(self, request: Request) -> str | None:
@@ -121,7 +121,7 @@ class GitHubSandbox(GitHubPayloads):
 
         def link(number: int, rel: str) -> str:
             query = urlencode(dict(request.query, page=str(number)))
-            return f'<{self.root_url}{request.path}?{query}>; rel="{rel}"'
+            return f'<{self.called_root}{request.path}?{query}>; rel="{rel}"'
 
         if page < last:
             links += [link(page + 1, "next"), link(last, "last")]
@@ -149,6 +149,9 @@ class GitHubSandbox(GitHubPayloads):
             }
         )
         return Response(200, payload, etag=True)
+
+    def get_repo(self, request: Request, login: str) -> Response:
+        return Response(200, self.repo_payload(), etag=True)
 
     def get_rate_limit(self, request: Request, login: str) -> Response:
         used, reset = self._window(login)

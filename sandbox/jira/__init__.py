@@ -3,7 +3,7 @@
 Faithful where a sync can trip: ``search/jql`` returns only ids unless ``fields`` is given and
 pages by ``nextPageToken`` (no ``total``); the old ``/search`` answers 410 on Cloud; Data
 Center's ``/rest/api/2/search`` pages by ``startAt``/``total`` and grants fewer results than
-asked; embedded changelogs hold the newest 100 histories (Cloud), the paged changelog is
+asked; embedded changelogs hold the newest 40 histories (Cloud), the paged changelog is
 oldest first; JQL date literals are read in the searching user's time zone, numbers as epoch
 milliseconds; v3 comment bodies must be ADF; errors are ``{errorMessages, errors}``.
 

@@ -33,7 +33,14 @@ STATUSES = {
 }
 STORY_POINTS = "customfield_10016"
 SPRINT_FIELD = "customfield_10020"
-EMBEDDED_HISTORY_CAP = 100
+ISSUE_TYPES = ("Epic", "Story", "Task", "Bug", "Subtask", "Change Request")
+RESOLUTIONS = ("Done", "Won't Do", "Duplicate", "Cannot Reproduce", "Won't Fix", "Declined")
+EMBEDDED_HISTORY_CAP = 40  # Cloud's search/jql embeds the newest 40 histories
+
+
+def named_id(names: tuple[str, ...] | list[str], name: str) -> str:
+    """The id Jira shows for a status, issue type or resolution: stable per name."""
+    return str(10000 + (names.index(name) if name in names else 99))
 
 
 def epoch_ms(stamp: str) -> int:
@@ -262,24 +269,7 @@ class JiraData(SandboxServer):
                             }
                         )
                 else:
-                    shown = {"labels": " ".join, "duedate": lambda d: d and f"{d} 00:00:00.0"}.get(
-                        name, lambda v: v
-                    )
-                    items.append(
-                        {
-                            "field": "Story Points" if name == "points" else name,
-                            "fieldtype": "custom" if name == "points" else "jira",
-                            "fieldId": self.FIELD_IDS.get(name, name),
-                            "from": None if old is None else str(old) if name != "labels" else None,
-                            "fromString": None if old is None else str(shown(old)),
-                            "to": None
-                            if value is None
-                            else str(value)
-                            if name != "labels"
-                            else None,
-                            "toString": None if value is None else str(shown(value)),
-                        }
-                    )
+                    items.append(self._change_item(name, old, value))
                 issue[name] = value
                 if name == "status":
                     issue["resolutiondate"] = ms if STATUSES[value] == "done" else None
@@ -288,6 +278,49 @@ class JiraData(SandboxServer):
                     {"id": next(self._history_ids), "author": author, "created": ms, "items": items}
                 )
             issue["updated"] = ms
+
+    def _change_item(self, name: str, old: Any, new: Any) -> dict[str, Any]:
+        """One changelog item as Jira writes it: ``from``/``to`` hold ids (a status's, an
+        account's) or raw values (a date); ``fromString``/``toString`` the text people read."""
+        return {
+            "field": "Story Points" if name == "points" else name,
+            "fieldtype": "custom" if name == "points" else "jira",
+            "fieldId": self.FIELD_IDS.get(name, name),
+            "from": self._change_id(name, old),
+            "fromString": self._change_text(name, old),
+            "to": self._change_id(name, new),
+            "toString": self._change_text(name, new),
+        }
+
+    def _change_id(self, name: str, value: Any) -> str | None:
+        if value is None or name in ("summary", "description", "labels", "points"):
+            return None  # free text: Jira keeps only the string
+        if name == "status":
+            return named_id(list(STATUSES), value)
+        if name == "issuetype":
+            return named_id(ISSUE_TYPES, value)
+        if name == "resolution":
+            return named_id(RESOLUTIONS, value)
+        if name == "assignee":
+            user = self.known_user(value)
+            return user["accountId"] if self.deployment == "cloud" else user["name"]
+        return str(value)  # a due date: the date itself
+
+    def _change_text(self, name: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        if name == "labels":
+            return " ".join(value)
+        if name == "duedate":
+            return value and f"{value} 00:00:00.0"
+        if name == "assignee":
+            return self.known_user(value)["displayName"]
+        return str(value)
+
+    def known_user(self, account: str) -> dict[str, Any]:
+        if account not in self.users:
+            self.add_user(account)
+        return self.users[account]
 
     def add_history(self, key: str, count: int, *, author: str = "bot") -> None:
         """Many small edits (label churn), for issues whose history outgrows the embedded cap."""

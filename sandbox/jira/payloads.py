@@ -10,11 +10,14 @@ from typing import Any
 from sandbox.jira.data import (
     CATEGORIES,
     EMBEDDED_HISTORY_CAP,
+    ISSUE_TYPES,
+    RESOLUTIONS,
     SPRINT_FIELD,
     STATUSES,
     STORY_POINTS,
     JiraData,
     jira_time,
+    named_id,
 )
 
 
@@ -22,12 +25,10 @@ class JiraPayloads(JiraData):
     def user_payload(self, account: str | None, api: int) -> dict[str, Any] | None:
         if account is None:
             return None
-        if account not in self.users:
-            self.add_user(account)
-        user = self.users[account]
+        user = self.known_user(account)
         if self.deployment == "cloud":
             return {
-                "self": f"{self.root_url}/rest/api/{api}/user?accountId={account}",
+                "self": f"{self.called_root}/rest/api/{api}/user?accountId={account}",
                 "accountId": account,
                 "displayName": user["displayName"],
                 "active": True,
@@ -35,7 +36,7 @@ class JiraPayloads(JiraData):
                 "accountType": "atlassian",
             }
         return {
-            "self": f"{self.root_url}/rest/api/2/user?username={user['name']}",
+            "self": f"{self.called_root}/rest/api/2/user?username={user['name']}",
             "name": user["name"],
             "key": user["key"],
             "displayName": user["displayName"],
@@ -63,7 +64,7 @@ class JiraPayloads(JiraData):
     def version_payload(self, vid: int, api: int) -> dict[str, Any]:
         v = self.versions[vid]
         payload = {
-            "self": f"{self.root_url}/rest/api/{api}/version/{vid}",
+            "self": f"{self.called_root}/rest/api/{api}/version/{vid}",
             "id": str(vid),
             "name": v["name"],
             "description": v["description"],
@@ -90,7 +91,7 @@ class JiraPayloads(JiraData):
         c = self.comments[cid]
         issue = self.issues[c["issue"]]
         payload = {
-            "self": f"{self.root_url}/rest/api/{api}/issue/{issue['id']}/comment/{cid}",
+            "self": f"{self.called_root}/rest/api/{api}/issue/{issue['id']}/comment/{cid}",
             "id": str(cid),
             "author": self.user_payload(c["author"], api),
             "body": self.rich(c["body"], api),
@@ -113,22 +114,22 @@ class JiraPayloads(JiraData):
             "summary": i["summary"],
             "description": self.rich(i["description"], api),
             "status": {
-                "self": f"{self.root_url}/rest/api/{api}/status/1",
-                "id": str(10000 + list(STATUSES).index(i["status"])),
+                "self": f"{self.called_root}/rest/api/{api}/status/{named_id(list(STATUSES), i['status'])}",
+                "id": named_id(list(STATUSES), i["status"]),
                 "name": i["status"],
                 "description": "",
-                "iconUrl": f"{self.root_url}/images/status.png",
+                "iconUrl": f"{self.called_root}/images/status.png",
                 "statusCategory": {
-                    "self": f"{self.root_url}/rest/api/{api}/statuscategory/1",
+                    "self": f"{self.called_root}/rest/api/{api}/statuscategory/1",
                     **CATEGORIES[category],
                 },
             },
             "issuetype": {
-                "self": f"{self.root_url}/rest/api/{api}/issuetype/1",
-                "id": "1",
+                "self": f"{self.called_root}/rest/api/{api}/issuetype/{named_id(ISSUE_TYPES, i['issuetype'])}",
+                "id": named_id(ISSUE_TYPES, i["issuetype"]),
                 "name": i["issuetype"],
                 "description": "",
-                "iconUrl": f"{self.root_url}/images/type.png",
+                "iconUrl": f"{self.called_root}/images/type.png",
                 "subtask": False,
                 "hierarchyLevel": 1 if i["issuetype"] == "Epic" else 0,
             },
@@ -138,7 +139,7 @@ class JiraPayloads(JiraData):
             "created": jira_time(i["created"]),
             "updated": jira_time(i["updated"]),
             "priority": {
-                "self": f"{self.root_url}/rest/api/{api}/priority/3",
+                "self": f"{self.called_root}/rest/api/{api}/priority/3",
                 "id": "3",
                 "name": "Medium",
             },
@@ -148,7 +149,9 @@ class JiraPayloads(JiraData):
             if i["parent"]
             else None,
             "issuelinks": [],
-            "resolution": {"name": i["resolution"]} if i["resolution"] else None,
+            "resolution": {"id": named_id(RESOLUTIONS, i["resolution"]), "name": i["resolution"]}
+            if i["resolution"]
+            else None,
             "resolutiondate": jira_time(i["resolutiondate"]) if i["resolutiondate"] else None,
             "comment": {
                 "comments": [
@@ -168,7 +171,7 @@ class JiraPayloads(JiraData):
         payload: dict[str, Any] = {
             "expand": "renderedFields,names,schema,changelog",
             "id": str(iid),
-            "self": f"{self.root_url}/rest/api/{api}/issue/{iid}",
+            "self": f"{self.called_root}/rest/api/{api}/issue/{iid}",
             "key": i["key"],
         }
         if chosen or fields - {"id"}:

@@ -7,19 +7,21 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from sandbox.jira.data import SPRINT_FIELD, STORY_POINTS, JiraError
+from sandbox.jira.data import SPRINT_FIELD, STORY_POINTS, JiraError, jira_time
 from sandbox.jira.search import JiraSearch
-from sandbox.server import Request, Response, http_date, match_route
+from sandbox.server import Request, Response, match_route
 
 
 class JiraSandbox(JiraSearch):
     ROUTES: list[tuple[str, str, str]] = [
+        ("GET", r"/rest/api/(?P<api>[23])/serverInfo", "get_server_info"),
         ("GET", r"/rest/api/(?P<api>[23])/myself", "get_myself"),
         ("GET", r"/rest/api/(?P<api>[23])/field", "get_fields"),
         ("GET", r"/rest/api/(?P<api>[23])/search/jql", "search_jql"),
         ("POST", r"/rest/api/(?P<api>[23])/search/jql", "search_jql"),
         ("GET", r"/rest/api/(?P<api>[23])/search", "search_offset"),
         ("POST", r"/rest/api/(?P<api>[23])/search", "search_offset"),
+        ("GET", r"/rest/api/(?P<api>[23])/issue/(?P<key>[^/]+)", "get_issue"),
         ("GET", r"/rest/api/(?P<api>[23])/issue/(?P<key>[^/]+)/changelog", "get_changelog"),
         ("GET", r"/rest/api/(?P<api>[23])/issue/(?P<key>[^/]+)/comment", "list_comments"),
         ("POST", r"/rest/api/(?P<api>[23])/issue/(?P<key>[^/]+)/comment", "create_comment"),
@@ -48,9 +50,12 @@ class JiraSandbox(JiraSearch):
         ("GET", r"/rest/agile/1.0/board/(?P<board>\d+)/sprint", "list_sprints"),
     ]
 
+    ANONYMOUS = ("get_server_info",)  # answered without credentials, as Jira does
+
     def route(self, request: Request) -> Response:
+        found = match_route(self.ROUTES, request.method, request.path)
         account = self._authenticate(request)
-        if account is None:
+        if account is None and not (found and found[0] in self.ANONYMOUS):
             response = Response(
                 401,
                 {
@@ -60,17 +65,15 @@ class JiraSandbox(JiraSearch):
             )
             response.headers["WWW-Authenticate"] = 'Basic realm="protected-area"'
             return response
-        found = match_route(self.ROUTES, request.method, request.path)
         if found is not None:
             handler, params = found
             if "api" in params:
                 params["api"] = int(params["api"])
             if params.get("api") != 3 or self.deployment == "cloud":
                 try:
-                    response = getattr(self, handler)(request, account, **params)
+                    response = getattr(self, handler)(request, account or "", **params)
                 except JiraError as error:
                     response = error.response
-                response.headers.setdefault("Date", http_date())
                 response.headers.setdefault("X-AREQUESTID", str(len(self.log)))
                 return response
         return Response(404, {"errorMessages": ["null for uri: " + request.path], "errors": {}})
@@ -87,6 +90,33 @@ class JiraSandbox(JiraSearch):
                 return None
             return self.basic.get((email, token))
         return None
+
+    def get_server_info(self, request: Request, account: str, api: int) -> Response:
+        cloud = self.deployment == "cloud"
+        version = [1001, 0, 0] if cloud else [9, 12, 0]
+        return Response(
+            200,
+            {
+                "baseUrl": self.called_root,
+                "displayUrl": self.called_root,
+                "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.0",
+                "versionNumbers": version,
+                "deploymentType": "Cloud" if cloud else "Server",
+                "buildNumber": 100275 if cloud else 9120000,
+                "buildDate": "2026-01-05T00:00:00.000+0000",
+                "serverTime": jira_time(self.clock()),
+                "scmInfo": "0c3b1a4f5d7e9b2a6c8d0e1f3a5b7c9d1e2f4a6b",
+                "serverTitle": "Jira",
+                "defaultLocale": {"locale": "en_US"},
+                "serverTimeZone": "Etc/UTC",
+            },
+        )
+
+    def get_issue(self, request: Request, account: str, api: int, key: str) -> Response:
+        issue = self.issue_by_key(key)
+        fields = set(request.listed("fields") or ["*all"])
+        expand = set(request.listed("expand"))
+        return Response(200, self.issue_payload(issue["id"], api, fields, expand))
 
     def get_myself(self, request: Request, account: str, api: int) -> Response:
         payload = self.user_payload(account, api) or {}
@@ -261,7 +291,7 @@ class JiraSandbox(JiraSearch):
             )
         states = set(request.query.get("state", "future,active,closed").split(","))
         values = [
-            dict(s, self=f"{self.root_url}/rest/agile/1.0/sprint/{s['id']}")
+            dict(s, self=f"{self.called_root}/rest/agile/1.0/sprint/{s['id']}")
             for s in self.sprints.values()
             if s["state"] in states
         ]

@@ -98,7 +98,10 @@ class JiraSearch(JiraPayloads):
         )
 
     def _search_args(self, request: Request) -> dict[str, Any]:
-        args = dict(request.query)
+        args: dict[str, Any] = dict(request.query)
+        for key in ("fields", "expand"):
+            if key in request.params:  # repeated (``fields=a&fields=b``) as the jira client sends
+                args[key] = ",".join(request.listed(key))
         if request.method == "POST" and isinstance(request.body, dict):
             args.update({k: v for k, v in request.body.items()})
         for key in ("fields", "expand"):
@@ -179,10 +182,10 @@ class JiraSearch(JiraPayloads):
         body = {"startAt": start, "maxResults": size, "total": len(values), key: chunk}
         if extra:
             body["isLast"] = start + size >= len(values)
-            body["self"] = f"{self.root_url}{request.path}?startAt={start}&maxResults={size}"
+            body["self"] = f"{self.called_root}{request.path}?startAt={start}&maxResults={size}"
             if not body["isLast"]:
                 body["nextPage"] = (
-                    f"{self.root_url}{request.path}?startAt={start + size}&maxResults={size}"
+                    f"{self.called_root}{request.path}?startAt={start + size}&maxResults={size}"
                 )
         return body
 

@@ -85,7 +85,7 @@ class WorktileData(SandboxServer):
         uid = self.user(login)
         return {
             "id": uid,
-            "url": f"{self.root_url}/v1/directory/users/{uid}",
+            "url": f"{self.called_root}/v1/directory/users/{uid}",
             "name": login,
             "display_name": login.title(),
             "avatar": "",

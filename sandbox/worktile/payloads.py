@@ -13,7 +13,7 @@ class WorktilePayloads(WorktileData):
     def state_ref(self, state: str) -> dict[str, Any]:
         return {
             "id": f"state-{state}",
-            "url": f"{self.root_url}{self.prefix}/work_item_states/state-{state}",
+            "url": f"{self.called_root}{self.prefix}/work_item_states/state-{state}",
             "name": STATES.get(state, state),
             "type": state,
             "color": "#999",
@@ -22,7 +22,7 @@ class WorktilePayloads(WorktileData):
     def project_ref(self) -> dict[str, Any]:
         return {
             "id": self.project_id,
-            "url": f"{self.root_url}{self.prefix}/projects/{self.project_id}",
+            "url": f"{self.called_root}{self.prefix}/projects/{self.project_id}",
             "identifier": self.identifier,
             "name": "Scrum项目",
             "type": "scrum",
@@ -37,7 +37,7 @@ class WorktilePayloads(WorktileData):
         sprint = self.sprints.get(i["sprint"]) if i["sprint"] else None
         payload = {
             "id": iid,
-            "url": f"{self.root_url}{self.prefix}/work_items/{iid}",
+            "url": f"{self.called_root}{self.prefix}/work_items/{iid}",
             "project": self.project_ref(),
             "identifier": i["identifier"],
             "title": i["title"],
@@ -58,7 +58,7 @@ class WorktilePayloads(WorktileData):
             "versions": [
                 dict(
                     version,
-                    url=f"{self.root_url}{self.prefix}/projects/{self.project_id}/versions/{version['id']}",
+                    url=f"{self.called_root}{self.prefix}/projects/{self.project_id}/versions/{version['id']}",
                 )
             ]
             if version
@@ -101,7 +101,7 @@ class WorktilePayloads(WorktileData):
         c = self.comments[cid]
         return {
             "id": cid,
-            "url": f"{self.root_url}/v1/comments/{cid}?principal_type=work_item&principal_id={c['item']}",
+            "url": f"{self.called_root}/v1/comments/{cid}?principal_type=work_item&principal_id={c['item']}",
             "content": c["content"],
             "attachment_count": 0,
             "attachments": [],
