@@ -8,6 +8,7 @@ holds the lock.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -84,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         source_names=args.source,
     )
     if args.demo:
-        from sync.demo import run_demo
-
-        return run_demo(options, as_json=args.json, db_path=args.db)
+        # The demo is not part of the product: its sandbox package is loaded only when asked.
+        demo = importlib.import_module("sandbox.demo")
+        return demo.run_demo(options, as_json=args.json, db_path=args.db)
     try:
         settings = load_settings(
             args.config or os.environ.get("TRACKER_SYNC_CONFIG") or "config.toml"

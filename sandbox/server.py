@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,9 +27,14 @@ FAULT_KINDS = ("429", "502", "drop", "slow", "malformed", "insert")
 class Request:
     method: str
     path: str
-    query: dict[str, str]
+    query: dict[str, str]  # one value per name: the last, for scalar parameters
     headers: dict[str, str]
     body: Any
+    params: dict[str, list[str]] = field(default_factory=dict)  # every value, repeats kept
+
+    def listed(self, name: str) -> list[str]:
+        """A list-valued parameter: every repeat, each comma-separated (``a,b&name=c``)."""
+        return [part for value in self.params.get(name, []) for part in value.split(",") if part]
 
 
 @dataclass
@@ -51,6 +55,7 @@ class LoggedRequest:
     conditional: bool
     returned: int | None = None  # objects in a list answer
     at: float = 0.0
+    params: dict[str, list[str]] = field(default_factory=dict)  # every value, repeats kept
 
 
 @dataclass
@@ -90,6 +95,7 @@ class SandboxServer:
         self._cached: dict[tuple[Any, ...], Any] = {}  # emptied by every change (``cached``)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._called = threading.local()  # the root URL the current request was sent to
 
     def changed(self) -> None:
         self._cached.clear()
@@ -134,6 +140,16 @@ class SandboxServer:
         assert self._server, "sandbox not started"
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def called_root(self) -> str:
+        """The root URL as the client called it (its ``Host`` header): resource URLs in
+        payloads point there, as a real tracker's do, so a client that follows them (or checks
+        their host, as PyGithub does) stays on the same server."""
+        root = getattr(self._called, "root", None)
+        if root:
+            return root
+        return self.root_url if self._server else "http://127.0.0.1"
 
     # -- request log ----------------------------------------------------------------------------
 
@@ -195,10 +211,6 @@ def match_route(
     return None
 
 
-def http_date() -> str:
-    return formatdate(usegmt=True)
-
-
 def weak_etag(payload: bytes) -> str:
     return 'W/"' + hashlib.sha1(payload, usedforsecurity=False).hexdigest() + '"'
 
@@ -216,7 +228,10 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+            params = parse_qs(parts.query, keep_blank_values=True)
+            query = {k: v[-1] for k, v in params.items()}
+            host = self.headers.get("Host")
+            sandbox._called.root = f"http://{host}" if host else sandbox.root_url
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             try:
@@ -224,14 +239,22 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 body = raw.decode("utf-8", "replace")
             headers = {k.lower(): v for k, v in self.headers.items()}
-            request = Request(self.command, parts.path, query, headers, body)
+            request = Request(self.command, parts.path, query, headers, body, params)
             if sandbox.latency:
                 time.sleep(sandbox.latency)
             fault = sandbox.faults.pick(self.command)
             if fault == "drop":
                 sandbox.log.append(
                     LoggedRequest(
-                        self.command, parts.path, query, 0, fault, False, None, time.time()
+                        self.command,
+                        parts.path,
+                        query,
+                        0,
+                        fault,
+                        False,
+                        None,
+                        time.time(),
+                        params,
                     )
                 )
                 self.close_connection = True
@@ -281,13 +304,15 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
                     conditional,
                     returned if status == 200 else None,
                     time.time(),
+                    request.params,
                 )
             )
             self.send_response(status)
             if payload and "Content-Type" not in headers:
                 headers["Content-Type"] = "application/json; charset=utf-8"
             for key, value in headers.items():
-                self.send_header(key, value)
+                if key.lower() != "date":  # send_response has written the one Date header
+                    self.send_header(key, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if payload and request.method != "HEAD":

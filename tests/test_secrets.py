@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 
-from sync.demo import SECRETS
+from sandbox.demo import SECRETS
 from tests.conftest import run_cli
 
 

@@ -1,5 +1,5 @@
-"""``--demo``: the whole pipeline against GitHub, Jira and PingCode sandboxes on loopback, with
-no config and no credentials. Two runs with a team's edits between them; then the findings and
+"""``tracker-sync --demo``: the whole pipeline against GitHub, Jira and PingCode sandboxes on
+loopback, with no config and no credentials. Two runs with a team's edits between them; then the findings and
 the comments exactly as a person reads them in each tracker. Everything started is stopped."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from mapping.jira import rich_text
 from mapping.worktile import html_to_text
-from sandbox.demo import apply_demo_edits, seed_demo_github, seed_demo_jira, seed_demo_worktile
+from sandbox.demo.seed import apply_demo_edits
+from sandbox.demo.trackers import SECRETS, demo_config, start_demo_trackers
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.worktile import WorktileSandbox
@@ -20,27 +20,10 @@ from sync.report.run_report import write_json, write_text
 from sync.run import RunOptions, run_once
 from sync.settings import build_settings, resolve_secrets
 
-SECRETS = {
-    "TRACKER_SYNC_DEMO_GITHUB_TOKEN": "ghp_demo_sandbox_only",
-    "TRACKER_SYNC_DEMO_JIRA_TOKEN": "jira-demo-token",
-    "TRACKER_SYNC_DEMO_PC_ID": "pc-demo-client",
-    "TRACKER_SYNC_DEMO_PC_SECRET": "pc-demo-secret",
-}
-
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
-    github = GitHubSandbox(
-        "acme/portal", tokens={SECRETS["TRACKER_SYNC_DEMO_GITHUB_TOKEN"]: "tracker-bot"}
-    )
-    jira = JiraSandbox(
-        "ACME", basic={("bot@acme.example", SECRETS["TRACKER_SYNC_DEMO_JIRA_TOKEN"]): "bot"}
-    )
-    worktile = WorktileSandbox("SCR", apps={("pc-demo-client", "pc-demo-secret"): "bot"})
-    sandboxes = [github.start(), jira.start(), worktile.start()]
+    github, jira, worktile = sandboxes = start_demo_trackers()
     try:
-        seed_demo_jira(jira)
-        seed_demo_github(github, [issue["key"] for issue in jira.issues.values()])
-        seed_demo_worktile(worktile)
         os.environ.update(SECRETS)
         settings = build_settings(demo_config(github, jira, worktile))
         sources = list(settings.sources)
@@ -60,42 +43,6 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
         for sandbox in sandboxes:
             sandbox.stop()
     return code
-
-
-def demo_config(
-    github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox
-) -> dict[str, Any]:
-    return {
-        "writeback": {"enabled": True},
-        "sources": [
-            {
-                "name": "acme-jira",
-                "kind": "jira",
-                "base_url": jira.base_url,
-                "project": "ACME",
-                "email": "bot@acme.example",
-                "token_env": "TRACKER_SYNC_DEMO_JIRA_TOKEN",
-                "requirement_types": ["Story"],
-            },
-            {
-                "name": "acme-github",
-                "kind": "github",
-                "base_url": github.base_url,
-                "repo": "acme/portal",
-                "token_env": "TRACKER_SYNC_DEMO_GITHUB_TOKEN",
-                "min_write_interval_seconds": 0,
-            },
-            {
-                "name": "acme-pingcode",
-                "kind": "worktile",
-                "base_url": worktile.base_url,
-                "project": "SCR",
-                "client_id_env": "TRACKER_SYNC_DEMO_PC_ID",
-                "client_secret_env": "TRACKER_SYNC_DEMO_PC_SECRET",
-            },
-        ],
-        "rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}},
-    }
 
 
 def comments_as_seen(github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox) -> str:
