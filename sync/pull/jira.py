@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 STORY_POINT_NAMES = ("story points", "story point estimate")
 SPRINT_SCHEMA = "com.pyxis.greenhopper.jira:gh-sprint"
-OWN_PROPERTY = "tracker-sync"
 
 
 def pull_jira(run: SourceRun, source: JiraSource, connector: JiraConnector) -> None:

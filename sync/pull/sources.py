@@ -31,6 +31,7 @@ class SourceResult:
     items: int = 0
     changes: int = 0
     skipped: int = 0
+    traffic: str = ""  # what the HTTP counters say beyond the request count, for the log
 
     def report(self) -> dict[str, Any]:
         return {
@@ -107,7 +108,12 @@ def pull_source(
         log.debug("traceback", exc_info=True)
     finally:
         if connector is not None:
-            result.requests = connector.http.stats.requests
+            stats = connector.http.stats
+            result.requests = stats.requests
+            result.traffic = (
+                f" ({stats.not_modified} not modified, {stats.retries} retried,"
+                f" {stats.writes} writes, paced {stats.paced_seconds:.1f} s)"
+            )
             connector.close()
         result.items, result.changes, result.skipped = run.items, run.changes, run.skipped
         try:
@@ -115,10 +121,11 @@ def pull_source(
         finally:
             store.close()
     log.info(
-        "%s: %s, %d requests, %d items, %d changes%s",
+        "%s: %s, %d requests%s, %d items, %d changes%s",
         source.name,
         result.status,
         result.requests,
+        result.traffic,
         result.items,
         result.changes,
         f", {result.skipped} malformed skipped" if result.skipped else "",
