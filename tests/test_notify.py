@@ -197,7 +197,7 @@ def test_a_burst_over_the_rate_limit_is_deferred_then_sent_never_dropped(
     assert "429" in by_name(report)["slack"]["error"]
     assert received(chats) == {"feishu": 1, "dingtalk": 1, "wecom": 0, "slack": 0}
     for name in ("wecom", "slack"):
-        chats[name]._window.clear()  # the minute has passed
+        chats[name].clear_rate_window()  # the minute has passed
     report, code = run(tmp_path, gh, channels())
     assert received(chats) == dict.fromkeys(chats, 1)
     assert "R1" in chats["wecom"].texts()[0]
@@ -284,6 +284,28 @@ def test_no_webhook_url_key_or_secret_in_any_output_log_store_or_report(
     for word in (*SECRET_WORDS, *(v for v in chat_env.values())):
         for place, content in places.items():
             assert word.encode() not in content, f"{word} leaked into {place}"
+
+
+def test_the_demo_posts_a_digest_to_each_chat_and_leaks_none_of_their_secrets(tmp_path):
+    from sandbox.demo.chats import CHAT_SECRETS
+
+    result = run_cli(
+        "--demo",
+        "-v",
+        "--db",
+        str(tmp_path / "demo.db"),
+        cwd=tmp_path,
+        env={"TRACKER_SYNC_CONFIG": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    for kind in ("feishu", "dingtalk", "wecom", "slack"):
+        assert f"--- {kind}" in result.stdout, "each chat shows the digest it received"
+    assert "结论：" in result.stdout and "verdict: " in result.stdout
+    places = {"stdout": result.stdout.encode(), "stderr": result.stderr.encode()}
+    places.update({p.name: p.read_bytes() for p in tmp_path.iterdir()})
+    for name, secret in CHAT_SECRETS.items():
+        for place, content in places.items():
+            assert secret.encode() not in content, f"{name} leaked into {place}"
 
 
 def test_a_missing_webhook_variable_is_a_config_error_naming_the_key(monkeypatch):

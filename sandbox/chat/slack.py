@@ -17,7 +17,7 @@ def _error(status: int, text: str, **headers: str) -> Response:
 
 class SlackReceiver(ChatReceiver):
     name = "slack"
-    rates = ((1, 1),)
+    rates = ((4, 1), (60, 60))  # about one a second on average, short bursts allowed
     retry_after = 1
 
     def __init__(self, path: str = "/services/T000/B000/sandboxsecret", **kwargs) -> None:

@@ -71,7 +71,7 @@ class Digest:
         )
         if group.verdict:
             verdict = say(self.language, f"verdict.{group.verdict}")
-            line += " — " + say(self.language, "verdict", verdict=verdict)
+            line += say(self.language, "verdict", verdict=verdict)
         return line
 
     def entry(self, entry: Entry, link: Link) -> str:

@@ -18,7 +18,7 @@ from sync.notify.digest import Digest, fit
 from sync.notify.platform import Answer, Outcome, retry_after
 
 KIND = "slack"
-RATES = ((1, 1), (60, 60))
+RATES = ((60, 60),)  # "one a second", bursts allowed: an average, not a gap
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50
 MAX_HEADER_CHARS = 150
