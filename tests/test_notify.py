@@ -203,6 +203,31 @@ def test_a_burst_over_the_rate_limit_is_deferred_then_sent_never_dropped(
     assert "R1" in chats["wecom"].texts()[0]
 
 
+def test_a_burst_of_retries_over_our_own_count_waits_for_the_next_run_never_dropped(
+    make_github, chats, chat_env, tmp_path, monkeypatch
+):
+    """Feishu takes 5 messages a second: three runs in one frozen second, each failing (wrong
+    secret) and retrying the ones before, reach it; the sixth attempt is held back, and the
+    run after delivers every digest, oldest first."""
+    gh = make_github()
+    feishu = [channels()[0]]
+    monkeypatch.setenv("T_FEISHU_SECRET", "not-the-secret")
+    with time_machine.travel(datetime(2026, 11, 20, 6, 0, tzinfo=UTC), tick=False):
+        for n in range(3):
+            overdue(gh, f"R{n}")
+            run(tmp_path, gh, feishu)
+    statuses = [
+        r["status"] for r in rows(tmp_path / "store.db", "select status from notifications")
+    ]
+    assert statuses == ["failed", "failed", "failed", "failed", "failed", "deferred"]
+    monkeypatch.setenv("T_FEISHU_SECRET", FEISHU_SECRET)
+    with time_machine.travel(datetime(2026, 11, 20, 6, 0, 2, tzinfo=UTC), tick=False):
+        report, code = run(tmp_path, gh, feishu)
+    assert code == 0 and by_name(report)["feishu"]["sent"] == 3
+    texts = chats["feishu"].texts()
+    assert ["R0" in texts[0], "R1" in texts[1], "R2" in texts[2]] == [True, True, True]
+
+
 def test_the_daily_digest_comes_once_a_day_at_daily_at_in_the_channel_time_zone(
     make_github, chats, chat_env, tmp_path
 ):

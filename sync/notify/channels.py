@@ -19,7 +19,7 @@ import requests
 
 from sync.notify import dingtalk, feishu, slack, wecom
 from sync.notify.digest import Digest, build_digest, plain_link
-from sync.notify.platform import post_json, scrub
+from sync.notify.platform import post_json, scrub, secret_words
 from sync.settings import NotifySettings
 from sync.store import Store
 from sync.store import notify_queries as q
@@ -65,7 +65,7 @@ def notify_channels(
             try:
                 _notify_one(channel, secret, store, session, report, now, as_of, dry_run)
             except Exception as exc:  # a bug in one channel must not stop the others
-                report.status, report.error = "failed", scrub(str(exc), list(secret.values()))
+                report.status, report.error = "failed", scrub(str(exc), secret_words(secret))
             if report.error:
                 log.error("notify %s: %s", report.name, report.error)
             reports.append(report)
@@ -172,7 +172,7 @@ def _deliver(
     outcome = platform.outcome(answer) if not isinstance(answer, str) else None
     status = outcome.status if outcome else "failed"
     error = outcome.error if outcome else answer
-    error = scrub(error, list(secret.values())) if error else None
+    error = scrub(error, secret_words(secret)) if error else None
     status = "deferred" if status == "rate_limited" else status
     q.record_notification(store, {**row, "status": status, "error": error})
     if status == "sent":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -64,6 +65,18 @@ def scrub(text: str, secrets: list[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text[:MAX_ERROR_CHARS]
+
+
+def secret_words(secrets: dict[str, str]) -> list[str]:
+    """Every secret value and each credential-looking part of a webhook URL (path segments
+    and query values: WeCom's key, DingTalk's token, Slack's path), longest first."""
+    words = [value for value in secrets.values() if value]
+    for value in list(words):
+        parts = urlsplit(value)
+        if parts.scheme and parts.netloc:
+            words += [p for p in parts.path.split("/") if len(p) >= 8]
+            words += [v for _, v in parse_qsl(parts.query) if len(v) >= 8]
+    return sorted(set(words), key=len, reverse=True)
 
 
 def body_bytes(body: dict[str, Any]) -> int:
