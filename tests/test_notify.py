@@ -300,6 +300,8 @@ def test_no_webhook_url_key_or_secret_in_any_output_log_store_or_report(
             "--config", str(config), "--db", str(db), "--as-of", "2026-11-20", "-v", *extra, env=env
         )
         outputs += [result.stdout, result.stderr]
+    assert "chat digests:" in outputs[0] and "| tracker-sync: new high findings" in outputs[0]
+    assert "dry_run" in outputs[0], "the dry run prints each message it would send"
     assert result.returncode == 1 and "19021" in result.stderr, result.stderr
     assert sum(len(r.received) for r in chats.values()) == 3
     places = {f"output {n}": text.encode() for n, text in enumerate(outputs)}
