@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sync.notify.channels import notify_channels
 from sync.pull.sources import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
 from sync.rules.finding import SEVERITY_ORDER, Finding
@@ -71,6 +72,9 @@ def run_once(
                 result.status, result.error = "failed", refused[result.name]
                 log.error("%s", result.error)
                 exit_code = EXIT_SOURCE_FAILED
+        chats = notify_after_run(settings, secrets, store, as_of, options.dry_run)
+        if any(chat["status"] == "failed" for chat in chats):
+            exit_code = EXIT_SOURCE_FAILED
         report: dict[str, Any] = {
             "started_at": started,
             "finished_at": utc_now(),
@@ -79,6 +83,7 @@ def run_once(
             "sources": [r.report() for r in results],
             "findings": found,
             "writes": writes,
+            "notifications": chats,
         }
         store.finish_run(
             run_id,
@@ -89,3 +94,25 @@ def run_once(
     finally:
         store.close()
     return report, exit_code
+
+
+def notify_after_run(
+    settings: Settings,
+    secrets: dict[str, dict[str, str]],
+    store: Store,
+    as_of: str,
+    dry_run: bool,
+) -> list[dict[str, Any]]:
+    """The chat digests, after the write-back: one report entry per ``[[notify]]`` channel.
+    Only ``--dry-run`` holds them back: ``[writeback] enabled = false`` is about trackers."""
+    if not settings.notify or STOP.is_set():
+        return []
+    reports = notify_channels(
+        settings.notify,
+        secrets,
+        store,
+        now=datetime.now(UTC),
+        as_of=date.fromisoformat(as_of),
+        dry_run=dry_run,
+    )
+    return [channel.report(dry_run) for channel in reports]

@@ -340,4 +340,14 @@ def resolve_secrets(settings: Settings, sources: list[SourceSettings]) -> dict[s
                 )
             values[key.removesuffix("_env")] = value
         secrets[source.name] = values
+    for n, channel in enumerate(settings.notify):  # a chat webhook URL is a secret too
+        values = {}
+        for key, variable in channel.secret_envs().items():
+            value = os.environ.get(variable, "")
+            if not value:
+                raise ConfigError(
+                    f"config: notify[{n}].{key}: environment variable {variable} is not set"
+                )
+            values[key.removesuffix("_env")] = value
+        secrets[f"notify:{channel.channel}"] = values
     return secrets

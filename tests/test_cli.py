@@ -52,6 +52,7 @@ def test_json_report_is_the_only_thing_on_stdout(tmp_path, github):
         "sources",
         "findings",
         "writes",
+        "notifications",
     }
     assert report["as_of"] == "2026-11-23" and report["dry_run"] is True
     assert report["findings"] and report["writes"]

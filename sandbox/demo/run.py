@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mapping.jira import rich_text
 from mapping.worktile import html_to_text
+from sandbox.demo.chats import chat_channels, chat_environment, chats_as_seen, start_demo_chats
 from sandbox.demo.seed import apply_demo_edits
 from sandbox.demo.trackers import SECRETS, demo_config, start_demo_trackers
 from sandbox.github import GitHubSandbox
@@ -23,9 +24,12 @@ from sync.settings import build_settings, resolve_secrets
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
     github, jira, worktile = sandboxes = start_demo_trackers()
+    chats = start_demo_chats()
     try:
-        os.environ.update(SECRETS)
-        settings = build_settings(demo_config(github, jira, worktile))
+        os.environ.update({**SECRETS, **chat_environment(chats)})
+        settings = build_settings(
+            {**demo_config(github, jira, worktile), "notify": chat_channels()}
+        )
         sources = list(settings.sources)
         secrets = resolve_secrets(settings, sources)
         with tempfile.TemporaryDirectory(prefix="tracker-sync-demo-") as tmp:
@@ -39,8 +43,9 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
             write_text(report, sys.stdout)
             if not report["dry_run"]:
                 print(comments_as_seen(github, jira, worktile))
+                print(chats_as_seen(chats))
     finally:
-        for sandbox in sandboxes:
+        for sandbox in (*sandboxes, *chats.values()):
             sandbox.stop()
     return code
 

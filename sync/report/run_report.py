@@ -60,6 +60,7 @@ def text_lines(report: dict[str, Any]) -> Iterator[str]:
     yield ""
     yield from finding_lines(report.get("findings") or [])
     yield from write_lines(report.get("writes") or [], report["dry_run"])
+    yield from notification_lines(report.get("notifications") or [])
 
 
 def write_lines(writes: Iterable[dict[str, Any]], dry_run: bool) -> Iterator[str]:
@@ -78,6 +79,18 @@ def write_lines(writes: Iterable[dict[str, Any]], dry_run: bool) -> Iterator[str
         yield f"  {write['action']:<7} {write['source']} {write['item']}{state}{error}"
         if write.get("comment"):
             yield from ("    | " + line for line in write["comment"].splitlines())
+
+
+def notification_lines(channels: list[dict[str, Any]]) -> Iterator[str]:
+    """Each chat channel's outcome; in a dry run, each message as it would be posted."""
+    if not channels:
+        return
+    yield "chat digests:"
+    for channel in channels:
+        error = f" ({channel['error']})" if channel.get("error") else ""
+        yield f"  {channel['name']:<10} {channel['kind']:<8} {channel['status']}{error}"
+        if channel.get("message"):
+            yield from ("    | " + line for line in channel["message"].splitlines())
 
 
 def finding_lines(findings: Iterable[dict[str, Any]]) -> Iterator[str]:

@@ -61,6 +61,15 @@ class FindingWrites:
                 " from run_findings r left join findings f"
                 " on f.rule = r.rule and f.source = r.source and f.subject = r.subject"
             ).fetchone()
+            conn.execute(  # the history the chat digests read (opened, reopened)
+                "insert into finding_events (rule, source, subject, event, at)"
+                " select r.rule, r.source, r.subject,"
+                " case when f.rule is null then 'opened' else 'reopened' end, ?"
+                " from run_findings r left join findings f on f.rule = r.rule"
+                " and f.source = r.source and f.subject = r.subject"
+                " where f.rule is null or f.resolved_at is not null",
+                [now],
+            )
             conn.execute(
                 "insert into findings (rule, source, subject, subject_type, subject_id, url,"
                 " severity, summary, evidence, first_seen, last_seen, resolved_at)"
@@ -72,11 +81,19 @@ class FindingWrites:
                 " evidence = excluded.evidence, last_seen = excluded.last_seen, resolved_at = null",
                 [now, now],
             )
-            resolved = conn.execute(
-                "update findings set resolved_at = ? where resolved_at is null"
+            gone = (
                 f" and rule in ({marks}) and not exists (select 1 from run_findings r"
                 " where r.rule = findings.rule and r.source = findings.source"
-                " and r.subject = findings.subject)",
+                " and r.subject = findings.subject)"
+            )
+            conn.execute(
+                "insert into finding_events (rule, source, subject, event, at)"
+                " select rule, source, subject, 'resolved', ? from findings"
+                " where resolved_at is null" + gone,
+                [now, *rules],
+            )
+            resolved = conn.execute(
+                "update findings set resolved_at = ? where resolved_at is null" + gone,
                 [now, *rules],
             ).rowcount
         return {"new": new, "open": opened, "reopened": reopened, "resolved": resolved}

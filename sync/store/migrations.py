@@ -250,3 +250,15 @@ def m004_history_acks_and_audit(db: Database) -> None:
         pk="id",
     )
     db["notifications"].create_index(["channel", "at"])
+
+
+@migrations()
+def m005_i20_notification_messages(db: Database) -> None:
+    """A chat message is retried as it was composed, so its (unsigned) body is kept beside
+    its digest; ``last_event`` is the newest finding event it covers (the next digest starts
+    after it), ``trigger`` why it was sent, ``verdicts`` the milestone verdicts it told."""
+    db["notifications"].add_column("kind", str)
+    db["notifications"].add_column("trigger", str)
+    db["notifications"].add_column("message", str)
+    db["notifications"].add_column("last_event", int)
+    db["notifications"].add_column("verdicts", str)
