@@ -154,9 +154,7 @@ def milestone_page(
         "unconfirmed": unconfirmed,
         "questions": item_findings(view, "unanswered_client", source, keys),
         "undocumented": item_findings(view, "undocumented_change", source, keys),
-        "acks": [
-            a for a in view.acks if a["source"] == source and a["subject"] in keys | {title}
-        ],
+        "acks": [a for a in view.acks if a["source"] == source and a["subject"] in keys | {title}],
     }
 
 
