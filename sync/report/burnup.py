@@ -31,6 +31,10 @@ STYLE = Style(
     major_label_font_size=13,
     legend_font_size=14,
     value_font_size=12,
+    stroke_width="3",
+    stroke_width_hover="3",
+    stroke_opacity="1",
+    stroke_opacity_hover="1",
 )
 
 

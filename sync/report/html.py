@@ -26,7 +26,15 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["reason"] = lambda key, t: t.get(f"r_{key}", key)
+    env.filters["when"] = when
     return env
+
+
+def when(stamp: str | None) -> str:
+    """``2026-11-26T11:57:25Z`` as ``2026-11-26 11:57 UTC``; a date stays a date."""
+    if not stamp or len(stamp) < 16:
+        return stamp or ""
+    return f"{stamp[:10]} {stamp[11:16]} UTC"
 
 
 def report_data(stores: list[dict[str, Any]], as_of: date, lang: str) -> dict[str, Any]:
