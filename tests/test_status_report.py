@@ -17,8 +17,10 @@ import pytest
 
 from sandbox.demo import SECRETS, apply_demo_edits, demo_config, start_demo_trackers
 from sandbox.jira.data import STATUSES
+from sync.rules.finding import Finding
 from sync.run import RunOptions, run_once
 from sync.settings import build_settings, resolve_secrets
+from sync.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -216,3 +218,72 @@ def test_bad_stores_are_one_line_exit_2(tmp_path):
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr
     assert "nope.db" in missing.stderr and "junk.db" in wrong.stderr
+
+
+def test_findings_of_this_rounds_rules_and_acks_are_shown_escaped(demo, tmp_path):
+    """The scope_creep and unanswered_client rules (and acks) land in parallel with the report:
+    their findings, recorded as those rules record them, show on the page; the client's text
+    is escaped."""
+    db, _ = demo
+    copy = tmp_path / "store.db"
+    copy.write_bytes(db.read_bytes())
+    store = Store(copy)
+    scope = {
+        "milestone": "Sprint 12",
+        "commitment_time": "2026-11-20T12:00:00Z",
+        "committed": [f"acme/portal#{n}" for n in range(9, 21)],
+        "added": [
+            {"key": "acme/portal#21", "at": "2026-11-24T09:00:00Z", "documented": False},
+            {"key": "acme/portal#22", "at": "2026-11-25T09:00:00Z", "documented": True},
+        ],
+        "removed": [{"key": "acme/portal#8", "at": "2026-11-23T10:00:00Z"}],
+        "undocumented": 1,
+        "ratio": 0.17,
+        "tracking_item": None,
+    }
+    question = {"who": "client-pm", "asked_at": "2026-11-25T08:00:00Z", "question": "<b>When?</b>"}
+    store.save_findings(
+        [
+            Finding(
+                "scope_creep",
+                "acme-github",
+                "milestone",
+                "Sprint 12",
+                "9001",
+                "warning",
+                "Sprint 12: scope grew",
+                scope,
+            ),
+            Finding(
+                "unanswered_client",
+                "acme-github",
+                "item",
+                "acme/portal#10",
+                "10",
+                "warning",
+                "a question",
+                question,
+            ),
+        ],
+        ["scope_creep", "unanswered_client"],
+    )
+    store.close()
+    conn = sqlite3.connect(copy)
+    with conn:
+        conn.execute(
+            "insert into acks values ('slipping_milestone', 'acme-github', 'Sprint 12', 'pm-carol',"
+            " '2026-11-26T10:00:00Z', '2026-12-10', 'agreed <i>with</i> the client', 'comment',"
+            " 'd1')"
+        )
+    conn.close()
+    result = report("--db", str(copy), "--out", str(tmp_path / "r"), "--milestone", "Sprint 12")
+    assert result.returncode == 0, result.stderr
+    sprint = json.loads((tmp_path / "r" / "report.json").read_text())["milestones"][0]
+    assert (sprint["scope"]["committed"], len(sprint["scope"]["added"])) == (12, 2)
+    assert sprint["reasons"] == ["p50_late", "moved", "scope_creep"]
+    assert [q["who"] for q in sprint["questions"]] == ["client-pm"]
+    assert sprint["acks"][0]["reason"] == "agreed <i>with</i> the client"
+    page = (tmp_path / "r" / "acme-github--sprint-12.html").read_text()
+    assert "&lt;b&gt;When?&lt;/b&gt;" in page and "<b>When?" not in page
+    assert "agreed &lt;i&gt;with&lt;/i&gt; the client" in page and "pm-carol" in page
+    assert "acme/portal#21" in page and "undocumented" in page
