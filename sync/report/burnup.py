@@ -82,24 +82,7 @@ def burnup_svg(page: dict[str, Any], words: dict[str, str], as_of: date) -> str:
     def x(day: str) -> int:
         return (date.fromisoformat(day) - first).days
 
-    chart = pygal.XY(
-        js=[],
-        disable_xml_declaration=True,
-        style=STYLE,
-        width=800,
-        height=420,
-        show_dots=False,
-        stroke_style={"width": 3},
-        legend_at_bottom=True,
-        legend_at_bottom_columns=3,
-        x_value_formatter=lambda n: (first + timedelta(days=int(n))).strftime("%m-%d"),
-        x_labels_major_count=6,
-        show_minor_x_labels=False,
-        include_x_axis=True,
-        show_x_guides=False,
-        print_values=False,
-        explicit_size=False,
-    )
+    chart = pygal.XY(**chart_config(first))
     points = list(zip(map(x, series["days"]), series["done"], strict=True))
     totals = list(zip(map(x, series["days"]), series["total"], strict=True))
     chart.add(words["chart_done"], points)
@@ -119,6 +102,29 @@ def burnup_svg(page: dict[str, Any], words: dict[str, str], as_of: date) -> str:
                 stroke_style={"dasharray": "3,3", "width": 2},
             )
     return strip_scripts(chart.render(is_unicode=True))
+
+
+def chart_config(first: date) -> dict[str, Any]:
+    """No script (``js=[]``; pygal's inline config script is stripped after), no XML
+    declaration (the SVG sits inside HTML), sized by the page (``explicit_size=False``)."""
+    return dict(
+        js=[],
+        disable_xml_declaration=True,
+        style=STYLE,
+        width=800,
+        height=420,
+        show_dots=False,
+        stroke_style={"width": 3},
+        legend_at_bottom=True,
+        legend_at_bottom_columns=3,
+        x_value_formatter=lambda n: (first + timedelta(days=int(n))).strftime("%m-%d"),
+        x_labels_major_count=6,
+        show_minor_x_labels=False,
+        include_x_axis=True,
+        show_x_guides=False,
+        print_values=False,
+        explicit_size=False,
+    )
 
 
 def strip_scripts(svg: str) -> str:

@@ -116,19 +116,17 @@ def milestone_page(
     unconfirmed = item_findings(view, "unconfirmed_requirement", source, keys)
     requirements = sum(1 for m in members if m.kind == "requirement")
     moved = bool(first_due and due_date and first_due < due_date)
-    due = date.fromisoformat(due_date) if due_date else None
-    verdict, reasons = milestone_verdict(
-        VerdictFacts(
-            open_items=open_items,
-            as_of=as_of,
-            due=due,
-            p50=_day(forecast.get("p50")),
-            p85=_day(forecast.get("p85")),
-            moved=moved,
-            scope_creep=scope["finding"],
-            unconfirmed_started=sum(1 for f in unconfirmed if f["work_started"]),
-        )
+    facts = VerdictFacts(
+        open_items=open_items,
+        as_of=as_of,
+        due=_day(due_date),
+        p50=_day(forecast.get("p50")),
+        p85=_day(forecast.get("p85")),
+        moved=moved,
+        scope_creep=scope["finding"],
+        unconfirmed_started=sum(1 for f in unconfirmed if f["work_started"]),
     )
+    verdict, reasons = milestone_verdict(facts)
     start = start_date or min((m.created_at[:10] for m in members), default=None)
     return {
         "source": source,
