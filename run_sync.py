@@ -75,6 +75,11 @@ def configure_logging(verbose: bool, quiet: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["report"]:
+        from sync.report.cli import main as report_main
+
+        return report_main(argv[1:])
     args = parse_args(argv)
     configure_logging(args.verbose, args.quiet)
     options = RunOptions(

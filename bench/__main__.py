@@ -10,6 +10,7 @@ from bench.crashes import bench_crashes
 from bench.faults import bench_faults
 from bench.github_pull import bench_github_pull
 from bench.jira_pull import bench_jira_pull
+from bench.report_bench import bench_report
 from bench.rules_bench import bench_rules
 from bench.scale import bench_scale
 from bench.soak import soak
@@ -20,6 +21,7 @@ BENCHES = {
     "github_pull": bench_github_pull,
     "jira_pull": bench_jira_pull,
     "rules": lambda items, latency: bench_rules(max(items, 100_000)),
+    "report": lambda items, latency: bench_report(100_000, 100),
     "writeback": lambda items, latency: bench_writeback(1000),
     "concurrency": lambda items, latency: bench_concurrency(1000, latency),
     "worktile_pull": lambda items, latency: bench_worktile_pull(3000, latency),

@@ -30,15 +30,17 @@ AS_OF = date(2026, 11, 20)
 SOURCES = (("gh", "github"), ("jira", "jira"), ("wt", "worktile"))
 
 
-def build_store(path: Path, items: int, seed: int = 1) -> dict[str, int]:
+def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> dict[str, int]:
+    """``milestones`` are spread over the sources (30: ten each)."""
     rng = random.Random(seed)
     store = Store(path)
     start = datetime(2026, 6, 1, tzinfo=UTC)
     counts = {"items": 0, "changes": 0, "comments": 0}
     per_source = items // len(SOURCES)
-    for source, kind in SOURCES:
+    for index, (source, kind) in enumerate(SOURCES):
         store.ensure_source(source, kind, "https://example.invalid")
-        milestones = [
+        per_milestone = milestones // len(SOURCES) + (index < milestones % len(SOURCES))
+        records = [
             MilestoneRecord(
                 source,
                 f"m{n}",
@@ -46,9 +48,9 @@ def build_store(path: Path, items: int, seed: int = 1) -> dict[str, int]:
                 "open",
                 due_date=(AS_OF + timedelta(days=rng.randint(-10, 60))).isoformat(),
             )
-            for n in range(10)
+            for n in range(per_milestone)
         ]
-        store.save_milestones(source, milestones)
+        store.save_milestones(source, records)
         for block in range(0, per_source, 2000):
             mapped, changes, comments = [], [], []
             for n in range(block, min(per_source, block + 2000)):
@@ -78,7 +80,7 @@ def build_store(path: Path, items: int, seed: int = 1) -> dict[str, int]:
                     updated_at=_s(created + timedelta(days=1)),
                     closed_at=_s(closed) if closed else None,
                     labels=["client-confirmed"] if requirement and n % 3 == 0 else [],
-                    milestone_id=f"m{n % 10}",
+                    milestone_id=f"m{n % per_milestone}",
                     raw=payload(rng, key),
                 )
                 links = (

@@ -4,6 +4,8 @@ stderr, and what it leaves on disk."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 from sandbox.scenario import seed_github_repo
 from sync.lock import RunLock
@@ -180,6 +182,11 @@ def test_demo_human_output_shows_comments_as_people_read_them(tmp_path):
     assert result.returncode == 0, result.stderr
     for tracker in ("--- GitHub acme/portal#", "--- Jira ACME-", "--- PingCode SCR-"):
         assert tracker in result.stdout
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("Status report for the client: ") and last.endswith("index.html")
+    index = Path(last.split(": ", 1)[1])
+    assert "Sprint 12" in index.read_text() and (index.parent / "report.json").is_file()
+    shutil.rmtree(index.parent)
     dry = run_cli("--demo", "--dry-run", cwd=tmp_path, env={"TRACKER_SYNC_CONFIG": ""})
     assert dry.returncode == 0 and "planned (dry run, nothing sent)" in dry.stdout
     assert "The comments, as people see them" not in dry.stdout

@@ -11,7 +11,7 @@ import time_machine
 
 from sandbox.chat import DingTalkReceiver, FeishuReceiver, SlackReceiver, WeComReceiver
 from sync.notify.catalogue import TEXT
-from sync.report.verdict import milestone_verdict
+from sync.report.verdict import verdict_from_findings
 from sync.settings import ConfigError, build_settings, resolve_secrets
 from tests.conftest import github_source, rows, run_cli, sync, write_config
 
@@ -414,4 +414,4 @@ def test_the_catalogues_have_the_same_keys():
     ],
 )
 def test_milestone_verdict(case, expected):
-    assert milestone_verdict(as_of=AS_OF, **case) == expected
+    assert verdict_from_findings(as_of=AS_OF, **case) == expected

@@ -1,12 +1,14 @@
 """``tracker-sync --demo``: the whole pipeline against GitHub, Jira and PingCode sandboxes on
 loopback, with no config and no credentials. Two runs with a team's edits between them; then the findings and
-the comments exactly as a person reads them in each tracker. Everything started is stopped."""
+the comments exactly as a person reads them in each tracker, and the status report for the
+client, whose index's path ends the output. Everything started is stopped."""
 
 from __future__ import annotations
 
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mapping.jira import rich_text
@@ -17,9 +19,12 @@ from sandbox.demo.trackers import SECRETS, demo_config, start_demo_trackers
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.worktile import WorktileSandbox
+from sync.report.html import report_data, write_report
 from sync.report.run_report import write_json, write_text
+from sync.report.status_data import gather_store
 from sync.run import RunOptions, run_once
-from sync.settings import build_settings, resolve_secrets
+from sync.settings import Settings, build_settings, resolve_secrets
+from sync.store.report_queries import ReadOnlyStore
 
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
@@ -37,6 +42,7 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
             run_once(settings, sources, secrets, db, options)
             apply_demo_edits(github, worktile)
             report, code = run_once(settings, sources, secrets, db, options)
+            index = status_report(db, settings)
         if as_json:
             write_json(report, sys.stdout)
         else:
@@ -44,10 +50,25 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
             if not report["dry_run"]:
                 print(comments_as_seen(github, jira, worktile))
                 print(chats_as_seen(chats))
+        print(
+            f"\nStatus report for the client: {index}", file=sys.stderr if as_json else sys.stdout
+        )
     finally:
         for sandbox in (*sandboxes, *chats.values()):
             sandbox.stop()
     return code
+
+
+def status_report(db: Path, settings: Settings) -> Path:
+    """The status report of the demo's store, in a directory that outlives the demo."""
+    out = Path(tempfile.mkdtemp(prefix="tracker-sync-demo-report-"))
+    as_of = datetime.now(UTC).date()
+    store = ReadOnlyStore(db)
+    try:
+        data = gather_store(store, settings.rules.slipping_milestone, as_of)
+    finally:
+        store.close()
+    return write_report(report_data([data], as_of, settings.writeback.language), out, as_of)
 
 
 def comments_as_seen(github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox) -> str:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sync.notify.catalogue import say
-from sync.report.verdict import milestone_verdict
+from sync.report.verdict import verdict_from_findings
 from sync.store import Store
 from sync.store.notify_queries import finding_changes, milestone_facts
 
@@ -183,7 +183,7 @@ def _verdict(store: Store, row: dict[str, Any], as_of: date) -> str | None:
     facts = milestone_facts(store, row["source"], row["milestone_id"])
     if facts is None:
         return None
-    return milestone_verdict(
+    return verdict_from_findings(
         due_date=facts["due_date"],
         open_items=facts["open_items"],
         as_of=as_of,
