@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FAULT_KINDS = ("429", "502", "drop", "slow", "malformed", "insert")
+# "late" (not drawn at random, ask for it): the request is served, stored, and only answered
+# after ``slow_seconds``, past a client's timeout: the write landed, its answer did not.
 
 
 @dataclass
@@ -68,13 +70,14 @@ class FaultPlan:
     methods: Collection[str] = ("GET",)
     retry_after: int = 0
     slow_seconds: float = 0.2
+    paths: str = ""  # when set, only requests whose path contains it are chosen
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
 
-    def pick(self, method: str) -> str | None:
-        if not self.rate or method not in self.methods:
+    def pick(self, method: str, path: str = "") -> str | None:
+        if not self.rate or method not in self.methods or self.paths not in path:
             return None
         with self._lock:
             if self._random.random() >= self.rate:
@@ -242,7 +245,7 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
             request = Request(self.command, parts.path, query, headers, body, params)
             if sandbox.latency:
                 time.sleep(sandbox.latency)
-            fault = sandbox.faults.pick(self.command)
+            fault = sandbox.faults.pick(self.command, parts.path)
             if fault == "drop":
                 sandbox.log.append(
                     LoggedRequest(
@@ -273,6 +276,8 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
             else:
                 with sandbox.state_lock:
                     response = sandbox.route(request)
+            if fault == "late":
+                time.sleep(sandbox.faults.slow_seconds)  # stored; the answer comes too late
             self._send(request, response, fault)
 
         def _send(self, request: Request, response: Response, fault: str | None) -> None:

@@ -36,11 +36,21 @@ def test_wiki_markup_escapes_mentions_and_macros():
     doc = finding_document(
         [
             {
-                "rule": "unconfirmed_requirement",
-                "severity": "high",
+                "rule": "undocumented_change",
+                "severity": "warning",
                 "subject": "K-1",
-                "summary": "[~admin] {code}x{code} @boss",
-                "evidence": {},
+                "summary": "",
+                "evidence": {
+                    "changes": [
+                        {
+                            "field": "description",
+                            "from": "",
+                            "to": "[~admin] {code}x{code} @boss",
+                            "who": None,
+                            "when": "2026-11-02T10:00:00Z",
+                        }
+                    ]
+                },
             }
         ],
         "zh",
@@ -48,6 +58,6 @@ def test_wiki_markup_escapes_mentions_and_macros():
     body = to_wiki(doc, "K-1", "d1", "zh")
     import re
 
-    assert "\\[\\~admin\\]" in body and "\\{code\\}" in body
+    assert "\\[\\~admin\\]" in body and "\\{code\\}" in body and "@\u200dboss" in body
     assert not re.search(r"(?<!\\)[\[{]", body), "no unescaped link, mention or macro"
-    assert "需求未经客户确认" in body and parse_marker(body) == ("K-1", "d1")
+    assert "范围变更未记录" in body and parse_marker(body) == ("K-1", "d1")

@@ -63,21 +63,35 @@ def text_lines(report: dict[str, Any]) -> Iterator[str]:
 
 
 def write_lines(writes: Iterable[dict[str, Any]], dry_run: bool) -> Iterator[str]:
-    """What was (or would be) created, updated, resolved, deleted; in a dry run, every planned
-    comment in full."""
+    """What was (or would be) created, updated, resolved, deleted, with what was done and
+    what was not counted apart; in a dry run, every planned comment in full."""
     counts = Counter(write["action"] for write in writes)
     if not counts:
         yield "comments: nothing to write"
         return
-    verb = "planned (dry run, nothing sent)" if dry_run else "written"
-    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
-    yield f"comments {verb}: {summary}"
+    actions = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    if dry_run:
+        yield f"comments planned (dry run, nothing sent): {actions}"
+    else:
+        done = sum(1 for write in writes if write["done"])
+        total = counts.total()
+        yield f"comments: {total} planned, {done} done, {total - done} not done ({actions})"
     for write in writes:
-        state = "" if dry_run else (" done" if write["done"] else " NOT DONE")
-        error = f" ({write['error']})" if write.get("error") else ""
-        yield f"  {write['action']:<7} {write['source']} {write['item']}{state}{error}"
+        yield f"  {write['action']:<7} {write['source']} {write['item']}{_state(write, dry_run)}"
         if write.get("comment"):
             yield from ("    | " + line for line in write["comment"].splitlines())
+
+
+def _state(write: dict[str, Any], dry_run: bool) -> str:
+    if dry_run:
+        return ""
+    if write.get("deleted_comment"):
+        return " not done: a person deleted the comment (taken as an acknowledgement)"
+    if write.get("refused"):
+        return " not done: over max_new_comments"
+    if write.get("error"):
+        return f" NOT DONE ({write['error']})"
+    return " done" if write["done"] else " NOT DONE"
 
 
 def finding_lines(findings: Iterable[dict[str, Any]]) -> Iterator[str]:
