@@ -139,3 +139,57 @@ def test_three_quiet_days_write_nothing_on_any_tracker(tmp_path, monkeypatch):
         for sandbox in sandboxes:
             sandbox.stop()
     assert config_toml  # the demo's configuration is the one a user gets
+
+
+def test_of_two_own_marked_comments_the_newest_is_kept(make_github, tmp_path):
+    gh = make_github()
+    number = flag_github(gh, 1)[0]
+    key = f"acme/portal#{number}"
+    older = gh.add_comment(
+        number, f"<!-- tracker-sync:v1 item={key} digest=aaa -->", user="tracker-bot",
+        at="2026-11-20T09:00:00Z",
+    )  # fmt: skip
+    newer = gh.add_comment(
+        number, f"<!-- tracker-sync:v1 item={key} digest=bbb -->", user="tracker-bot",
+        at="2026-11-21T09:00:00Z",
+    )  # fmt: skip
+    report, code = run(tmp_path, github_source(gh, min_write_interval_seconds=0))
+    assert code == 0, report
+    (kept,) = gh.comments_on(number)
+    assert kept["id"] == newer["id"] != older["id"] and "Unconfirmed requirement" in kept["body"]
+
+
+def test_every_change_of_a_findings_state_is_an_event_with_its_run(make_github, tmp_path):
+    gh = make_github()
+    number = flag_github(gh, 1)[0]
+    source = github_source(gh, min_write_interval_seconds=0)
+    run(tmp_path, source)
+    gh.edit_issue(number, labels=["requirement", "in progress", "client-confirmed"])
+    run(tmp_path, source)
+    gh.edit_issue(number, labels=["requirement", "in progress"])
+    run(tmp_path, source)
+    run(tmp_path, source)  # nothing changed: no event
+    events = rows(
+        tmp_path / "store.db",
+        "select rule, event, run_id from finding_events order by id",
+    )
+    assert [(e["rule"], e["event"]) for e in events] == [
+        ("unconfirmed_requirement", "opened"),
+        ("unconfirmed_requirement", "resolved"),
+        ("unconfirmed_requirement", "reopened"),
+    ]
+    assert [e["run_id"] for e in events] == [1, 2, 3]
+
+
+def test_the_report_counts_done_and_not_done_apart(make_github, tmp_path):
+    from sync.report.run_report import text_lines
+
+    gh = make_github()
+    flag_github(gh, 4)
+    report, code = run(tmp_path, github_source(gh), max_new_comments=3)
+    assert code == 1
+    text = "\n".join(text_lines(report))
+    assert "comments: 4 planned, 0 done, 4 not done (4 create)" in text
+    assert text.count("more than max_new_comments") == 1
+    statuses = rows(tmp_path / "store.db", "select status from writes")
+    assert [s["status"] for s in statuses] == ["planned"] * 4

@@ -19,6 +19,7 @@ from sandbox.worktile import WorktileSandbox
 from sync.report.run_report import write_json, write_text
 from sync.run import RunOptions, run_once
 from sync.settings import build_settings, resolve_secrets
+from sync.writeback.catalogue import CATALOGUE
 
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
@@ -36,18 +37,20 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
         if as_json:
             write_json(report, sys.stdout)
         else:
-            write_text(report, sys.stdout)
+            write_text(report, sys.stdout, settings.writeback.language)
             if not report["dry_run"]:
-                print(comments_as_seen(github, jira, worktile))
+                print(comments_as_seen(github, jira, worktile, settings.writeback.language))
     finally:
         for sandbox in sandboxes:
             sandbox.stop()
     return code
 
 
-def comments_as_seen(github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox) -> str:
+def comments_as_seen(
+    github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox, language: str = "en"
+) -> str:
     """The service's comments, read back from each tracker as its users see them."""
-    lines = ["", "=" * 78, "The comments, as people see them in each tracker", "=" * 78]
+    lines = ["", "=" * 78, CATALOGUE[language]["demo_comments"], "=" * 78]
     for number, issue in sorted(github.issues.items()):
         for comment in github.comments_on(number):
             if comment["user"] == "tracker-bot":
