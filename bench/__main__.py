@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench.churn_bench import bench_churn
 from bench.concurrency_bench import bench_concurrency
 from bench.crashes import bench_crashes
 from bench.faults import bench_faults
@@ -21,6 +22,7 @@ BENCHES = {
     "jira_pull": bench_jira_pull,
     "rules": lambda items, latency: bench_rules(max(items, 100_000)),
     "writeback": lambda items, latency: bench_writeback(1000),
+    "churn": lambda items, latency: bench_churn(1000, 30),
     "concurrency": lambda items, latency: bench_concurrency(1000, latency),
     "worktile_pull": lambda items, latency: bench_worktile_pull(3000, latency),
     "faults": lambda items, latency: bench_faults(20),
