@@ -76,8 +76,8 @@ class FaultPlan:
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
 
-    def pick(self, method: str, path: str = "") -> str | None:
-        if not self.rate or method not in self.methods or self.paths not in path:
+    def pick(self, method: str) -> str | None:
+        if not self.rate or method not in self.methods:
             return None
         with self._lock:
             if self._random.random() >= self.rate:
@@ -245,7 +245,9 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
             request = Request(self.command, parts.path, query, headers, body, params)
             if sandbox.latency:
                 time.sleep(sandbox.latency)
-            fault = sandbox.faults.pick(self.command, parts.path)
+            fault = sandbox.faults.pick(self.command)
+            if fault and getattr(sandbox.faults, "paths", "") not in parts.path:
+                fault = None  # the plan names the requests it faults (``paths``)
             if fault == "drop":
                 sandbox.log.append(
                     LoggedRequest(
