@@ -193,3 +193,18 @@ def test_the_report_counts_done_and_not_done_apart(make_github, tmp_path):
     assert text.count("more than max_new_comments") == 1
     statuses = rows(tmp_path / "store.db", "select status from writes")
     assert [s["status"] for s in statuses] == ["planned"] * 4
+
+
+def test_resolving_a_comment_a_person_deleted_is_no_error(make_github, tmp_path):
+    gh = make_github()
+    number = flag_github(gh, 1)[0]
+    source = github_source(gh, min_write_interval_seconds=0)
+    run(tmp_path, source)
+    delete_as_a_person(gh, number)
+    gh.edit_issue(number, labels=["requirement", "in progress", "client-confirmed"])
+    report, code = run(tmp_path, source)
+    assert code == 0, report
+    assert [(w["action"], w["done"], w.get("error")) for w in report["writes"]] == [
+        ("resolve", True, None)
+    ]
+    assert gh.comments_on(number) == [] and run(tmp_path, source)[0]["writes"] == []

@@ -196,6 +196,13 @@ class Outbox:
         log.info("%s: own comment on %s was deleted on the tracker", self.source, write.item)
         shown = last_covers(self.store, self.source, write.item)
         record_outcome(self.store, None, self.source, status="done", forget=[write.comment_id])
+        if write.action in ("delete", "resolve"):  # gone is what was wanted (a retried
+            write.done = True  # delete may meet its own first attempt's work)
+            record_write(
+                self.store, self.run_id, self.source, write.item, write.action,
+                comment_id=write.comment_id, status="done", error="already gone",
+            )  # fmt: skip
+            return
         record_write(
             self.store, self.run_id, self.source, write.item, write.action, digest=write.digest,
             comment_id=write.comment_id, status="skipped", error="deleted on the tracker",
