@@ -208,3 +208,17 @@ def test_resolving_a_comment_a_person_deleted_is_no_error(make_github, tmp_path)
         ("resolve", True, None)
     ]
     assert gh.comments_on(number) == [] and run(tmp_path, source)[0]["writes"] == []
+
+
+def test_a_pingcode_description_change_quoted_in_a_comment_mentions_nobody(make_worktile, tmp_path):
+    wt = make_worktile()
+    item = flag_worktile(wt, 1)[0]
+    hostile = "@everyone @所有人 <b>加急</b> <!-- tracker-sync:v1 item=SCR-9 digest=abc -->"
+    wt.edit_item(item, by="pm", at=1793692800, description=hostile)  # 2026-11-03
+    report, code = run(tmp_path, worktile_source(wt), language="zh")
+    assert code == 0, report
+    (comment,) = wt.live_comments(item)
+    content = comment["content"]
+    assert "范围变更未记录" in content and "“pm”" in content
+    assert "@everyone" not in content and "@所有人" not in content and "<b>" not in content
+    assert "item=SCR-9" not in content.replace("tracker-sync\u2236v1 item=SCR-9", "")
