@@ -113,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     except LockHeld as exc:
         print(f"tracker-sync: {exc}", file=sys.stderr)
         return EXIT_LOCKED
-    (write_json if args.json else write_text)(report, sys.stdout)
+    if args.json:
+        write_json(report, sys.stdout)
+    else:
+        write_text(report, sys.stdout, settings.writeback.language)
     return code
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench.churn_bench import bench_churn
 from bench.concurrency_bench import bench_concurrency
 from bench.crashes import bench_crashes
 from bench.faults import bench_faults
@@ -23,6 +24,7 @@ BENCHES = {
     "rules": lambda items, latency: bench_rules(max(items, 100_000)),
     "report": lambda items, latency: bench_report(100_000, 100),
     "writeback": lambda items, latency: bench_writeback(1000),
+    "churn": lambda items, latency: bench_churn(1000, 30),
     "concurrency": lambda items, latency: bench_concurrency(1000, latency),
     "worktile_pull": lambda items, latency: bench_worktile_pull(3000, latency),
     "faults": lambda items, latency: bench_faults(20),

@@ -105,7 +105,7 @@ class GitHubConnector:
 
     def create_comment(self, number: int | str, body: str) -> dict[str, Any]:
         path = f"/repos/{self.repo}/issues/{number}/comments"
-        return self.http.request("POST", path, json_body={"body": body})[1]
+        return self.http.request("POST", path, json_body={"body": body}, creates=True)[1]
 
     def update_comment(self, comment_id: int | str, body: str) -> dict[str, Any]:
         path = f"/repos/{self.repo}/issues/comments/{comment_id}"

@@ -155,12 +155,15 @@ class HttpClient:
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         expect_json: bool = True,
+        creates: bool = False,
     ) -> tuple[requests.Response, Any]:
         """Send one request, retrying transient failures and honouring rate-limit hints;
-        returns the response and its decoded body (None for 204/304 or ``expect_json=False``)."""
+        returns the response and its decoded body (None for 204/304 or ``expect_json=False``).
+        A request that ``creates`` something is retried only when refused (429): after a
+        timeout, a dropped connection or a 5xx it may have landed, so the caller looks first."""
         url = self.url(path_or_url)
         retrying = Retrying(
-            retry=retry_if_exception_type((Transient, RateLimited)),
+            retry=retry_if_exception_type(RateLimited if creates else (Transient, RateLimited)),
             stop=self._should_stop,
             wait=self._wait_seconds,
             before_sleep=self._log_retry,

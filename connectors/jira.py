@@ -193,7 +193,7 @@ class JiraConnector:
         if properties:
             payload["properties"] = properties
         path = f"{self.api}/issue/{issue_key}/comment"
-        return self.http.request("POST", path, json_body=payload)[1]
+        return self.http.request("POST", path, json_body=payload, creates=True)[1]
 
     def update_comment(
         self,

@@ -240,7 +240,7 @@ class WorktileConnector:
 
     def create_comment(self, item_id: str, content: str) -> dict[str, Any]:
         body = {"principal_type": "work_item", "principal_id": item_id, "content": content}
-        return self.request("POST", "/v1/comments", json_body=body)
+        return self.request("POST", "/v1/comments", json_body=body, creates=True)
 
     def delete_comment(self, item_id: str, comment_id: str) -> None:
         params = {"principal_type": "work_item", "principal_id": item_id}

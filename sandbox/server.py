@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FAULT_KINDS = ("429", "502", "drop", "slow", "malformed", "insert")
+# "late" (not drawn at random, ask for it): the request is served, stored, and only answered
+# after ``slow_seconds``, past a client's timeout: the write landed, its answer did not.
 
 
 @dataclass
@@ -68,6 +70,7 @@ class FaultPlan:
     methods: Collection[str] = ("GET",)
     retry_after: int = 0
     slow_seconds: float = 0.2
+    paths: str = ""  # when set, only requests whose path contains it are chosen
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
@@ -243,6 +246,8 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
             if sandbox.latency:
                 time.sleep(sandbox.latency)
             fault = sandbox.faults.pick(self.command)
+            if fault and getattr(sandbox.faults, "paths", "") not in parts.path:
+                fault = None  # the plan names the requests it faults (``paths``)
             if fault == "drop":
                 sandbox.log.append(
                     LoggedRequest(
@@ -273,6 +278,8 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
             else:
                 with sandbox.state_lock:
                     response = sandbox.route(request)
+            if fault == "late":
+                time.sleep(sandbox.faults.slow_seconds)  # stored; the answer comes too late
             self._send(request, response, fault)
 
         def _send(self, request: Request, response: Response, fault: str | None) -> None:

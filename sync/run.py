@@ -55,7 +55,9 @@ def run_once(
             else EXIT_SOURCE_FAILED
         )
         rules = enabled_rules(settings)
-        store.save_findings(evaluate_rules(store, settings, date.fromisoformat(as_of)), rules)
+        store.save_findings(
+            evaluate_rules(store, settings, date.fromisoformat(as_of)), rules, run_id
+        )
         found = Spool(Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
         # no writes after a stop was asked for, nor for a source that did not pull
         pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
@@ -66,11 +68,12 @@ def run_once(
             store,
             dry_run=dry_run,
             allow_bulk=options.allow_bulk,
+            run_id=run_id,
+            as_of=as_of,
         )
         for result in results:
             if result.name in refused:
-                result.status, result.error = "failed", refused[result.name]
-                log.error("%s", result.error)
+                result.status, result.error = "failed", refused[result.name]  # reported once
                 exit_code = EXIT_SOURCE_FAILED
         chats = notify_after_run(settings, secrets, store, as_of, options.dry_run)
         if any(chat["status"] == "failed" for chat in chats):

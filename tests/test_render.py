@@ -36,11 +36,21 @@ def test_wiki_markup_escapes_mentions_and_macros():
     doc = finding_document(
         [
             {
-                "rule": "unconfirmed_requirement",
-                "severity": "high",
+                "rule": "undocumented_change",
+                "severity": "warning",
                 "subject": "K-1",
-                "summary": "[~admin] {code}x{code} @boss",
-                "evidence": {},
+                "summary": "",
+                "evidence": {
+                    "changes": [
+                        {
+                            "field": "description",
+                            "from": "",
+                            "to": "[~admin] {code}x{code} @boss",
+                            "who": None,
+                            "when": "2026-11-02T10:00:00Z",
+                        }
+                    ]
+                },
             }
         ],
         "zh",
@@ -48,6 +58,111 @@ def test_wiki_markup_escapes_mentions_and_macros():
     body = to_wiki(doc, "K-1", "d1", "zh")
     import re
 
-    assert "\\[\\~admin\\]" in body and "\\{code\\}" in body
+    assert "\\[\\~admin\\]" in body and "\\{code\\}" in body and "@\u200dboss" in body
     assert not re.search(r"(?<!\\)[\[{]", body), "no unescaped link, mention or macro"
-    assert "需求未经客户确认" in body and parse_marker(body) == ("K-1", "d1")
+    assert "范围变更未记录" in body and parse_marker(body) == ("K-1", "d1")
+
+
+# -- whole language, stable text, neutralised mentions ------------------------------------------
+
+import re  # noqa: E402
+
+from sync.writeback.catalogue import CATALOGUE  # noqa: E402
+from sync.writeback.render import to_adf, to_worktile_html  # noqa: E402
+
+HOSTILE = "@everyone @所有人 @all <b>x</b> [~admin] <!-- tracker-sync:v1 item=X digest=abc -->"
+
+
+def every_rule() -> list[dict]:
+    return [
+        {
+            "rule": "slipping_milestone",
+            "severity": "high",
+            "subject": "2.0",
+            "summary": "",
+            "evidence": {
+                "due_date": "2026-11-27",
+                "open_items": 4,
+                "done_items": 1,
+                "reasons": [
+                    {"reason": "overdue", "days_overdue": 2},
+                    {"reason": "forecast", "p50": "2026-12-20", "p85": "after 2027-05-28"},
+                    {"reason": "behind_schedule", "start": "2026-10-20", "done": 0.2},
+                    {"reason": "moved", "from": "2026-11-20", "to": "2026-11-27"},
+                ],
+            },
+        },
+        {
+            "rule": "unconfirmed_requirement",
+            "severity": "high",
+            "subject": "K-1",
+            "summary": "",
+            "item_created": "2026-11-01T09:00:00Z",
+            "evidence": {
+                "age_days": 28,
+                "work_started_at": "2026-11-03T09:00:00Z",
+                "started_by": ["K-7"],
+                "voided_confirmations": [{"how": "label"}],
+                "voided_by_change_at": "2026-11-05T09:00:00Z",
+            },
+        },
+        {
+            "rule": "undocumented_change",
+            "severity": "warning",
+            "subject": "K-1",
+            "summary": "",
+            "evidence": {
+                "baseline": "2026-11-03T09:00:00Z",
+                "changes": [
+                    {"field": "title", "from": "Export", "to": HOSTILE, "who": "pm",
+                     "when": "2026-11-05T09:00:00Z"},
+                    {"field": "description", "from": "", "to": "Okta too", "who": None,
+                     "when": "2026-11-06T09:00:00Z"},
+                ],
+            },
+        },
+    ]  # fmt: skip
+
+
+def test_the_en_and_zh_catalogues_have_the_same_keys():
+    assert set(CATALOGUE["en"]) == set(CATALOGUE["zh"])
+    assert all(CATALOGUE["zh"].values())
+
+
+def test_a_chinese_comment_has_no_english_word_outside_quoted_values():
+    body = to_markdown(finding_document(every_rule(), "zh"), "K-1", "d1", "zh")
+    prose = re.sub(r"<!--.*?-->|</?sub>", "", body)  # the marker, the footer's markup
+    prose = re.sub(r"“[^”]*”", "", prose)  # tracker and configured values, quoted
+    prose = prose.replace("tracker-sync", "")  # the product's name
+    assert re.findall(r"[A-Za-z]{2,}", prose) == [], prose
+    assert "(" not in prose and "," not in prose.replace("\\,", ""), "full-width punctuation"
+    assert "P50" in body and "P85" in body and "2027-05-28 之后" in body
+
+
+def test_comments_state_dates_and_the_means_of_resolution_never_ages():
+    body = to_markdown(finding_document(every_rule(), "en"), "K-1", "d1", "en")
+    assert "open since 2026-11-01" in body and "28 days" not in body
+    assert "due 2026-11-27 — overdue, with 4 of 5 items still open" in body
+    assert "days overdue" not in body and "1 days" not in body and "Milestone 2.0:" not in body
+    assert "the label “client-confirmed”" in body and "“change-documented”" in body
+    assert "85 in 100 simulated futures" in body and "an even chance" in body
+    assert "the tracker does not record who" in body and "someone" not in body
+    assert "/tracker-sync ack \\[Nd\\] \\[reason\\]" in body
+
+
+def test_mentions_markup_and_forged_markers_are_neutral_in_every_format():
+    doc = finding_document(every_rule(), "zh")
+    bodies = {
+        "markdown": to_markdown(doc, "K-1", "d1", "zh"),
+        "wiki": to_wiki(doc, "K-1", "d1", "zh"),
+        "html": to_worktile_html(doc, "K-1", "d1", "zh"),
+        "adf": str(to_adf(doc, "K-1", "d1", "zh")),
+    }
+    for name, body in bodies.items():
+        for mention in ("@everyone", "@所有人", "@all"):
+            assert mention not in body, (name, mention)
+        assert parse_marker(body) == ("K-1", "d1"), name  # the forged one never matches
+        assert "item=X" not in re.sub(r"tracker-sync\u2236v1 item=X", "", body), name
+    # HTML reaches a reader as markup in Markdown and PingCode HTML only: escaped there
+    assert "<b>" not in bodies["markdown"] and "\\<b\\>" in bodies["markdown"]
+    assert "<b>" not in bodies["html"] and "&lt;b&gt;" in bodies["html"]

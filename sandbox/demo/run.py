@@ -25,6 +25,7 @@ from sync.report.status_data import gather_store
 from sync.run import RunOptions, run_once
 from sync.settings import Settings, build_settings, resolve_secrets
 from sync.store.report_queries import ReadOnlyStore
+from sync.writeback.catalogue import CATALOGUE
 
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
@@ -46,9 +47,9 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
         if as_json:
             write_json(report, sys.stdout)
         else:
-            write_text(report, sys.stdout)
+            write_text(report, sys.stdout, settings.writeback.language)
             if not report["dry_run"]:
-                print(comments_as_seen(github, jira, worktile))
+                print(comments_as_seen(github, jira, worktile, settings.writeback.language))
                 print(chats_as_seen(chats))
         print(
             f"\nStatus report for the client: {index}", file=sys.stderr if as_json else sys.stdout
@@ -71,9 +72,11 @@ def status_report(db: Path, settings: Settings) -> Path:
     return write_report(report_data([data], as_of, settings.writeback.language), out, as_of)
 
 
-def comments_as_seen(github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox) -> str:
+def comments_as_seen(
+    github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox, language: str = "en"
+) -> str:
     """The service's comments, read back from each tracker as its users see them."""
-    lines = ["", "=" * 78, "The comments, as people see them in each tracker", "=" * 78]
+    lines = ["", "=" * 78, CATALOGUE[language]["demo_comments"], "=" * 78]
     for number, issue in sorted(github.issues.items()):
         for comment in github.comments_on(number):
             if comment["user"] == "tracker-bot":

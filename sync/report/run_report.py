@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
 from itertools import groupby
 from typing import Any, TextIO
+from unicodedata import east_asian_width
 
+from sync.rule_settings import RulesSettings
 from sync.spool import Spool
+from sync.writeback.catalogue import CATALOGUE
+from sync.writeback.explain import EXPLAINERS, finding_blocks
 
 
 def write_json(report: dict[str, Any], out: TextIO) -> None:
@@ -30,25 +35,25 @@ def write_json(report: dict[str, Any], out: TextIO) -> None:
     out.write("\n}\n")
 
 
-SEVERITY_TITLES = {"high": "HIGH", "warning": "WARNING", "info": "INFO"}
-
-
-def write_text(report: dict[str, Any], out: TextIO) -> None:
-    for line in text_lines(report):
+def write_text(report: dict[str, Any], out: TextIO, language: str = "en") -> None:
+    for line in text_lines(report, language):
         out.write(line + "\n")
 
 
-def text_lines(report: dict[str, Any]) -> Iterator[str]:
-    """The human report: sources, then findings grouped by severity and source with the
-    item's URL, then the writes; line by line, reading the spools as it goes."""
-    yield (
-        f"tracker-sync run {report['started_at']} -> {report['finished_at']}"
-        + (" (dry run)" if report["dry_run"] else "")
-        + f", as of {report['as_of']}"
+def text_lines(report: dict[str, Any], language: str = "en") -> Iterator[str]:
+    """The human report, in ``language``: sources, then findings grouped by severity and
+    source with the item's URL, then the writes; line by line, reading the spools as it
+    goes. Tracker names, keys and error messages are shown as they are."""
+    words = CATALOGUE[language]
+    yield words["report_run"].format(
+        started=report["started_at"],
+        finished=report["finished_at"],
+        dry=words["report_dry"] if report["dry_run"] else "",
+        as_of=report["as_of"],
     )
     yield ""
     yield from _table(
-        ["source", "kind", "status", "requests", "items", "changes"],
+        words["report_columns"].split("|"),
         [
             [s["name"], s["kind"], s["status"], s["requests"], s["items"], s["changes"]]
             for s in report["sources"]
@@ -58,34 +63,47 @@ def text_lines(report: dict[str, Any]) -> Iterator[str]:
         if source["error"]:
             yield f"  ! {source['error']}"
     yield ""
-    yield from finding_lines(report.get("findings") or [])
-    yield from write_lines(report.get("writes") or [], report["dry_run"])
-    yield from notification_lines(report.get("notifications") or [])
+    yield from finding_lines(report.get("findings") or [], words, report["as_of"])
+    yield from write_lines(report.get("writes") or [], report["dry_run"], words)
+    yield from notification_lines(report.get("notifications") or [], words)
 
 
-def write_lines(writes: Iterable[dict[str, Any]], dry_run: bool) -> Iterator[str]:
-    """What was (or would be) created, updated, resolved, deleted; in a dry run, every planned
-    comment in full."""
+def write_lines(
+    writes: Iterable[dict[str, Any]], dry_run: bool, words: dict[str, str] = CATALOGUE["en"]
+) -> Iterator[str]:
+    """What was (or would be) created, updated, resolved, deleted, with what was done and
+    what was not counted apart; in a dry run, every planned comment in full."""
     counts = Counter(write["action"] for write in writes)
     if not counts:
-        yield "comments: nothing to write"
+        yield words["report_no_writes"]
         return
-    verb = "planned (dry run, nothing sent)" if dry_run else "written"
-    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
-    yield f"comments {verb}: {summary}"
+    actions = words["sep"].join(
+        words["report_action"].format(n=n, action=words.get(f"action_{action}", action))
+        for action, n in sorted(counts.items())
+    )
+    if dry_run:
+        yield words["report_planned"].format(actions=actions)
+    else:
+        done = sum(1 for write in writes if write["done"])
+        total = counts.total()
+        yield words["report_counts"].format(
+            total=total, done=done, not_done=total - done, actions=actions
+        )
     for write in writes:
-        state = "" if dry_run else (" done" if write["done"] else " NOT DONE")
-        error = f" ({write['error']})" if write.get("error") else ""
-        yield f"  {write['action']:<7} {write['source']} {write['item']}{state}{error}"
+        action = words.get(f"action_{write['action']}", write["action"])
+        state = _state(write, dry_run, words)
+        yield f"  {action:<7} {write['source']} {write['item']}{state}"
         if write.get("comment"):
             yield from ("    | " + line for line in write["comment"].splitlines())
 
 
-def notification_lines(channels: list[dict[str, Any]]) -> Iterator[str]:
+def notification_lines(
+    channels: list[dict[str, Any]], words: dict[str, str] = CATALOGUE["en"]
+) -> Iterator[str]:
     """Each chat channel's outcome; in a dry run, each message as it would be posted."""
     if not channels:
         return
-    yield "chat digests:"
+    yield words["report_chats"]
     for channel in channels:
         error = f" ({channel['error']})" if channel.get("error") else ""
         yield f"  {channel['name']:<10} {channel['kind']:<8} {channel['status']}{error}"
@@ -93,28 +111,68 @@ def notification_lines(channels: list[dict[str, Any]]) -> Iterator[str]:
             yield from ("    | " + line for line in channel["message"].splitlines())
 
 
-def finding_lines(findings: Iterable[dict[str, Any]]) -> Iterator[str]:
+def _state(write: dict[str, Any], dry_run: bool, words: dict[str, str]) -> str:
+    if dry_run:
+        return ""
+    if write.get("deleted_comment"):
+        return " " + words["report_deleted"]
+    if write.get("refused"):
+        return " " + words["report_refused"]
+    if write.get("error"):
+        return f" {words['report_not_done']} ({write['error']})"
+    return " " + words["report_done" if write["done"] else "report_not_done"]
+
+
+def finding_lines(
+    findings: Iterable[dict[str, Any]], words: dict[str, str] = CATALOGUE["en"], as_of: str = ""
+) -> Iterator[str]:
     """Findings arrive sorted by severity, then source (as the rules return them), so the
     groups are read in one pass after a first pass counts them."""
     counts = Counter(f["severity"] for f in findings)
     if not counts:
-        yield "findings: none"
+        yield words["report_no_findings"]
         return
-    yield f"findings: {counts.total()}"
+    yield words["report_findings"].format(n=counts.total())
     for severity, group in groupby(findings, key=lambda f: f["severity"]):
-        yield f"\n{SEVERITY_TITLES.get(severity, severity.upper())} ({counts[severity]})"
+        title = words.get(f"report_severity_{severity}", severity.upper())
+        yield "\n" + words["report_group"].format(title=title, n=counts[severity])
         for source, per_source in groupby(group, key=lambda f: f["source"]):
             yield f"  {source}"
             for finding in per_source:
-                yield f"    {finding['subject']}: {finding['summary']}"
+                yield f"    {finding['subject']}: {one_line(finding, words, as_of)}"
                 if finding.get("url"):
                     yield f"      {finding['url']}"
     yield ""
 
 
+def one_line(finding: dict[str, Any], words: dict[str, str], as_of: str) -> str:
+    """The rule's name and why it was raised, from the catalogue (not the English summary)."""
+    if finding.get("rule") not in EXPLAINERS:  # a rule without its sentences yet
+        return str(finding.get("summary") or "")
+    age = (finding.get("evidence") or {}).get("age_days")
+    if as_of and isinstance(age, int):
+        finding = {
+            **finding,
+            "item_created": (date.fromisoformat(as_of) - timedelta(age)).isoformat(),
+        }
+    blocks = finding_blocks(finding, words, RulesSettings())
+    why = next((value for kind, value in blocks if kind == "para"), "")
+    if why.endswith((":", "：")):  # a milestone: its first reason completes the sentence
+        reasons = next((value for kind, value in blocks if kind == "bullets"), [""])
+        why = why + (" " if why.endswith(":") else "") + reasons[0]
+    name = words.get(f"rule_{finding['rule']}", finding["rule"])
+    return f"{name}{words['dash']}{why}" if why else name
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: a CJK character takes two."""
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     cells = [header] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(header))]
     return [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+        "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
     ]

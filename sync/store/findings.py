@@ -18,12 +18,33 @@ def _batches(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+# What a finding says, without what grows by itself (an age, days overdue, a forecast's
+# dates, the share of time gone): a change of it, or of the severity, is a "changed" event.
+STABLE = (
+    "case when {t}.rule = 'slipping_milestone' then (select group_concat("
+    "json_extract(value, '$.reason')) from json_each({t}.evidence, '$.reasons'))"
+    " else json_remove({t}.evidence, '$.age_days') end"
+)
+EVENTS_SQL = (
+    "insert into finding_events (rule, source, subject, event, at, run_id, detail)"
+    " select r.rule, r.source, r.subject, case when f.rule is null then 'opened'"
+    " when f.resolved_at is not null then 'reopened' else 'changed' end, ?, ?, r.severity"
+    " from run_findings r left join findings f"
+    " on f.rule = r.rule and f.source = r.source and f.subject = r.subject"
+    " where f.rule is null or f.resolved_at is not null or f.severity != r.severity"
+    f" or {STABLE.format(t='f')} is not {STABLE.format(t='r')}"
+)
+
+
 class FindingWrites:
-    def save_findings(self, findings: Iterable[Any], rules: Collection[str]) -> dict[str, int]:
+    def save_findings(
+        self, findings: Iterable[Any], rules: Collection[str], run_id: int | None = None
+    ) -> dict[str, int]:
         """Record this evaluation: new findings are inserted, returning ones updated (and
         reopened when they had been resolved), and open findings of the evaluated ``rules``
         that are gone are resolved, never deleted. The findings are taken as the rules yield
-        them, into a connection-private table, before the write lock is taken."""
+        them, into a connection-private table, before the write lock is taken. Every change of
+        a finding's state is a row of ``finding_events``, with the run that saw it."""
         self.db.execute(
             "create temp table if not exists run_findings (rule text, source text, subject text,"
             " subject_type text, subject_id text, url text, severity text, summary text,"
@@ -61,14 +82,14 @@ class FindingWrites:
                 " from run_findings r left join findings f"
                 " on f.rule = r.rule and f.source = r.source and f.subject = r.subject"
             ).fetchone()
-            conn.execute(  # the history the chat digests read (opened, reopened)
-                "insert into finding_events (rule, source, subject, event, at)"
-                " select r.rule, r.source, r.subject,"
-                " case when f.rule is null then 'opened' else 'reopened' end, ?"
-                " from run_findings r left join findings f on f.rule = r.rule"
-                " and f.source = r.source and f.subject = r.subject"
-                " where f.rule is null or f.resolved_at is not null",
-                [now],
+            conn.execute(EVENTS_SQL, [now, run_id])
+            conn.execute(
+                "insert into finding_events (rule, source, subject, event, at, run_id)"
+                " select rule, source, subject, 'resolved', ?, ? from findings"
+                f" where resolved_at is null and rule in ({marks}) and not exists (select 1"
+                " from run_findings r where r.rule = findings.rule and r.source = findings.source"
+                " and r.subject = findings.subject)",
+                [now, run_id, *rules],
             )
             conn.execute(
                 "insert into findings (rule, source, subject, subject_type, subject_id, url,"

@@ -262,3 +262,19 @@ def m005_i20_notification_messages(db: Database) -> None:
     db["notifications"].add_column("message", str)
     db["notifications"].add_column("last_event", int)
     db["notifications"].add_column("verdicts", str)
+
+
+def m005_i15_shown_forecasts(db: Database) -> None:
+    """The forecast dates a comment last showed for each milestone: a forecast is rewritten
+    only when its P85 moves by ``forecast_update_days`` or its severity changes."""
+    db["shown_forecasts"].create(
+        {"source": str, "subject": str, "p50": str, "p85": str, "severity": str},
+        pk=("source", "subject"),
+    )
+
+
+@migrations()
+def m005_i15_write_covers(db: Database) -> None:
+    """Which findings (rule, subject, digest) each written comment showed: a person deleting
+    that comment acknowledges exactly those."""
+    db["writes"].add_column("covers", str)

@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from sync.store.store import Store
 
 ITEM_FINDINGS_SQL = """
-select i.key, i.id, f.* from findings f
+select i.key, i.id, i.created_at as item_created, f.* from findings f
   join items i on i.source = f.source and i.key = f.subject
   where f.source = :source and f.resolved_at is null and f.subject_type = 'item'
 union all
-select i.key, i.id, f.* from findings f
+select i.key, i.id, i.created_at as item_created, f.* from findings f
   join items i on i.source = f.source and i.key = json_extract(f.evidence, '$.tracking_item')
   where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
 union all
-select i.key, i.id, f.* from findings f
+select i.key, i.id, i.created_at as item_created, f.* from findings f
   join items i on i.source = f.source and i.milestone_id = f.subject_id
   where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
     and json_extract(f.evidence, '$.tracking_item') is null
@@ -26,8 +26,9 @@ order by 1
 
 
 def item_finding_rows(store: Store, source: str) -> tuple[Iterator[tuple], list[str]]:
-    """Rows (item key, item id, every findings column) in item key order, and the column
-    names. SQLite does the fan-out and the sort, so a store of any size plans in small memory."""
+    """Rows (item key, item id, item created, every findings column) in item key order, and
+    the column names. SQLite does the fan-out and the sort, so a store of any size plans in
+    small memory."""
     rows = store.db.execute(ITEM_FINDINGS_SQL, {"source": source})
     return rows, [d[0] for d in rows.description]
 

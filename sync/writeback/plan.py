@@ -3,8 +3,11 @@
 The plan compares the desired comment of each item with the service's own marked comment on
 it (marker AND author), giving create, update (only when the digest differs), resolve or
 delete, or nothing. Before creating, the item's comments are read fresh from the tracker and an
-own marked comment is adopted, so a crash between a create and its record never leaves two.
-A dry run (or ``writeback.enabled = false``) plans from the store and sends nothing at all.
+own marked comment is adopted, so a crash between a create and its record never leaves two
+(``sync.writeback.outbox`` carries each write out). Findings a person acknowledged by deleting
+the comment are not shown again until they change; a forecast keeps the dates it showed until
+its P85 moves by ``forecast_update_days``. A dry run (or ``writeback.enabled = false``) plans
+from the store and sends nothing at all.
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ from dataclasses import asdict, dataclass
 from itertools import groupby
 from typing import Any
 
-from connectors.errors import TrackerError
 from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.store import Store
+from sync.store.writeback_log import record_write, save_shown_forecasts, shown_forecasts
 from sync.store.writeback_queries import item_finding_rows, own_comment_rows
 from sync.trackers import build_connector, build_target
-from sync.writeback.render import digest_of, finding_document, resolved_document
-from sync.writeback.target import Target, comment_marker, marker_in
+from sync.writeback.acks import Acks
+from sync.writeback.explain import steady_forecast
+from sync.writeback.outbox import Outbox
+from sync.writeback.render import Document, digest_of, finding_document, resolved_document
+from sync.writeback.target import Target, marker_in
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,10 @@ class Write:
     preview: str | None = None
     done: bool = False
     error: str | None = None
+    covers: list[list[str]] | None = None  # [rule, subject, digest] of each finding shown
+    write_id: int | None = None
+    deleted_comment: bool = False  # a person had deleted the comment: taken as an ack
+    refused: bool = False  # not sent: the source's plan broke max_new_comments
 
     def report(self, dry_run: bool) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -52,6 +62,10 @@ class Write:
         }
         if self.error:
             entry["error"] = self.error
+        if self.deleted_comment:
+            entry["deleted_comment"] = True  # extensions, never renames
+        if self.refused:
+            entry["refused"] = True
         if dry_run and self.preview:
             entry["comment"] = self.preview  # an extension: the planned comment, in full
         return entry
@@ -89,41 +103,89 @@ def stored_own_comments(store: Store, source: str) -> dict[str, list[OwnComment]
     return found
 
 
-def plan_source(
-    source: SourceSettings, target: Target, store: Store, settings: Settings
-) -> Iterator[Write]:
-    """Each item's desired comment against the service's own comment on it: create, update
-    (only when the digest differs), then resolve or delete where no finding is left."""
-    language = settings.writeback.language
-    own = stored_own_comments(store, source.name)
-    for key, item_id, findings in findings_by_item(store, source.name):
-        doc = finding_document(findings, language)
-        digest = digest_of(doc)
-        existing = own.pop(key, [])
-        if existing and existing[0].digest == digest:
-            continue
-        body = target.render(doc, key, digest, language)
-        comment_id = existing[0].id if existing else None
-        action = "update" if existing else "create"
-        yield Write(
-            source.name, key, item_id, action, digest, body, comment_id, target.preview(body)
-        )
-    for key, comments in sorted(own.items()):  # own comments on items with no finding left
-        first = comments[0]
-        if settings.writeback.on_resolved == "delete":
-            yield Write(source.name, key, first.item_id, "delete", "", None, first.id)
-        elif first.digest != "resolved":
-            body = target.render(resolved_document(language), key, "resolved", language)
+class Planner:
+    """What one source's comments should say, item by item."""
+
+    def __init__(
+        self, source: SourceSettings, target: Target, store: Store, settings: Settings, as_of: str
+    ) -> None:
+        self.source, self.target, self.store, self.settings = source, target, store, settings
+        self.language = settings.writeback.language
+        self.acks = Acks(store, source.name, as_of)
+        self.shown = shown_forecasts(store, source.name)
+        self.new_forecasts: list[dict[str, Any]] = []
+
+    def finding_digest(self, finding: dict[str, Any]) -> str:
+        """The finding's own digest, the same in every language: what an ack covers."""
+        return digest_of(Document(finding_document([finding], "en", self.rules).blocks))
+
+    @property
+    def rules(self) -> Any:
+        return self.settings.rules
+
+    def steady(self, finding: dict[str, Any]) -> None:
+        """Show the forecast dates shown before unless the P85 moved enough."""
+        if finding["rule"] != "slipping_milestone":
+            return
+        days = self.settings.writeback.forecast_update_days
+        new = steady_forecast(finding, self.shown.get(finding["subject"]), days)
+        if new is not None:
+            row = {"source": self.source.name, "subject": finding["subject"], **new}
+            self.shown[finding["subject"]] = row
+            self.new_forecasts.append(row)
+
+    def plan(self) -> Iterator[Write]:
+        """Each item's desired comment against the service's own comment on it: create,
+        update (only when the digest differs), then resolve or delete where no finding is
+        left; older duplicates of an own comment are deleted, the newest kept."""
+        name = self.source.name
+        own = stored_own_comments(self.store, name)
+        for key, item_id, findings in findings_by_item(self.store, name):
+            for finding in findings:
+                self.steady(finding)
+            covers = [[f["rule"], f["subject"], self.finding_digest(f)] for f in findings]
+            existing = own.pop(key, [])
+            yield from self.duplicates(key, existing)
+            if not existing and self.acks.all_covered([tuple(c) for c in covers]):
+                continue  # a person deleted the comment: acknowledged, and unchanged since
+            doc = finding_document(findings, self.language, self.rules)
+            digest = digest_of(doc)
+            if existing and existing[-1].digest == digest:
+                continue
+            body = self.target.render(doc, key, digest, self.language)
+            comment_id = existing[-1].id if existing else None
+            action = "update" if existing else "create"
             yield Write(
-                source.name,
-                key,
-                first.item_id,
-                "resolve",
-                "resolved",
-                body,
-                first.id,
-                target.preview(body),
+                name, key, item_id, action, digest, body, comment_id, self.target.preview(body),
+                covers=covers,
+            )  # fmt: skip
+        for key, comments in sorted(own.items()):  # own comments on items with no finding left
+            yield from self.duplicates(key, comments)
+            yield from self.resolution(key, comments[-1])
+        save_shown_forecasts(self.store, self.new_forecasts)
+
+    def duplicates(self, key: str, comments: list[OwnComment]) -> Iterator[Write]:
+        for older in comments[:-1]:
+            yield Write(self.source.name, key, older.item_id, "delete", "", None, older.id)
+
+    def resolution(self, key: str, last: OwnComment) -> Iterator[Write]:
+        if self.settings.writeback.on_resolved == "delete":
+            yield Write(self.source.name, key, last.item_id, "delete", "", None, last.id)
+        elif last.digest != "resolved":
+            body = self.target.render(
+                resolved_document(self.language), key, "resolved", self.language
             )
+            yield Write(
+                self.source.name, key, last.item_id, "resolve", "resolved", body, last.id,
+                self.target.preview(body),
+            )  # fmt: skip
+
+
+def plan_source(
+    source: SourceSettings, target: Target, store: Store, settings: Settings, as_of: str = ""
+) -> Iterator[Write]:
+    """The writes one source needs (see ``Planner``)."""
+    return Planner(source, target, store, settings, as_of or "0000-00-00").plan()
 
 
 def run_writeback(
@@ -134,6 +196,8 @@ def run_writeback(
     *,
     dry_run: bool,
     allow_bulk: bool,
+    run_id: int | None = None,
+    as_of: str = "",
 ) -> tuple[Spool, dict[str, str]]:
     """Plan (and unless ``dry_run``, carry out) the writes of each source; returns their
     report entries and the sources the bulk limit failed. The plan is spooled to disk, not
@@ -144,7 +208,10 @@ def run_writeback(
         identity = dict(store.identity(source.name))
         connector = None if dry_run else build_connector(source, secrets.get(source.name, {}))
         target = build_target(source, connector, identity)
-        planned = Spool(asdict(w) for w in plan_source(source, target, store, settings))
+        outbox = Outbox(store, target, source.name, run_id, as_of, settings.rules.ack_days)
+        if connector is not None:
+            outbox.recover()
+        planned = Spool(asdict(w) for w in plan_source(source, target, store, settings, as_of))
         creates = sum(1 for w in planned if w["action"] == "create")
         limit = settings.writeback.max_new_comments
         refused = creates > limit and not allow_bulk
@@ -161,60 +228,16 @@ def run_writeback(
             for entry in planned:
                 write = Write(**entry)
                 if not dry_run and not refused:
-                    carry_out(write, target, store)
+                    outbox.carry_out(write)
+                else:
+                    write.refused = refused and not dry_run
+                    record_write(
+                        store, run_id, source.name, write.item, write.action,
+                        digest=write.digest, comment_id=write.comment_id, status="planned",
+                    )  # fmt: skip
                 report.append(write.report(dry_run))
         finally:
             planned.close()
             if connector is not None:
-                if identity != store.identity(source.name):
-                    store.save_identity(source.name, identity)
                 connector.close()
     return report, failures
-
-
-def carry_out(write: Write, target: Target, store: Store) -> None:
-    """One write; a refusal (403, 404) fails this item only."""
-    try:
-        if write.action == "create":
-            fresh = target.fresh_own_comments(write.item_id, write.item)
-            if fresh:
-                adopt(write, fresh, target, store)
-                return
-            record = target.create(write.item_id, write.item, write.body, write.digest)
-        elif write.action in ("update", "resolve"):
-            record = target.update(
-                write.item_id, write.item, write.comment_id, write.body, write.digest
-            )
-        else:
-            target.delete(write.item_id, write.item, write.comment_id)
-            store.delete_comment(write.source, write.comment_id)
-            write.done = True
-            return
-        if not target.can_edit and write.comment_id:
-            store.delete_comment(write.source, write.comment_id)
-        store.save_comments(write.source, [record], own_author=target.identity.get("id"))
-        write.done = True
-    except TrackerError as exc:
-        write.error = str(exc)
-        log.error("%s: %s on %s failed: %s", write.source, write.action, write.item, exc)
-
-
-def adopt(write: Write, fresh: list[Any], target: Target, store: Store) -> None:
-    """An own marked comment already exists (a crash came between its create and its record):
-    keep the oldest, bring it up to date, and remove any duplicates."""
-    fresh.sort(key=lambda c: (c.created_at, c.id))
-    keeper, extras = fresh[0], fresh[1:]
-    marked = comment_marker(keeper)
-    log.info("%s: adopting own comment %s on %s", write.source, keeper.id, write.item)
-    if marked and marked[1] == write.digest:
-        # the earlier run's create went through: record it, and it counts as that create
-        store.save_comments(write.source, [keeper], own_author=target.identity.get("id"))
-        write.done, write.comment_id = True, keeper.id
-        return
-    write.comment_id = keeper.id
-    record = target.update(write.item_id, write.item, keeper.id, write.body, write.digest)
-    store.save_comments(write.source, [record], own_author=target.identity.get("id"))
-    for extra in extras:
-        target.delete(write.item_id, write.item, extra.id)
-        store.delete_comment(write.source, extra.id)
-    write.action, write.done = "update", True

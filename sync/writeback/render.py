@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.rule_settings import RulesSettings
 from sync.rules.text import MARKER_TOKEN
+from sync.writeback.catalogue import CATALOGUE
+from sync.writeback.explain import finding_blocks
 
 GITHUB_LIMIT = 65_536
 JIRA_LIMIT = 32_000
@@ -23,40 +26,7 @@ WORKTILE_LIMIT = 30_000
 PROPERTY_KEY = "tracker-sync"
 MARKER_PATTERN = re.compile(re.escape(MARKER_TOKEN) + r" item=(\S+) digest=([0-9a-f]+|resolved)")
 
-TEXT = {
-    "en": {
-        "title": "tracker-sync findings",
-        "intro": "Automated check of this item against what was agreed with the client.",
-        "unconfirmed_requirement": "Unconfirmed requirement",
-        "undocumented_change": "Undocumented scope change",
-        "slipping_milestone": "Slipping milestone",
-        "fix_unconfirmed_requirement": "To resolve: have the client confirm it (the confirmed label or status, or a confirming comment from a client account).",
-        "fix_undocumented_change": "To resolve: link a change request, explain the change in a comment naming the change request, or add the change-documented label.",
-        "fix_slipping_milestone": "To resolve: re-plan the milestone with the client, or move open work out of it.",
-        "severity": {"high": "high", "warning": "warning"},
-        "change": "{field}: “{old}” → “{new}” ({who}, {when})",
-        "nobody": "someone",
-        "resolved": "All tracker-sync findings on this item are resolved.",
-        "truncated": "(…{n} more not shown: the comment reached the tracker's size limit.)",
-        "footer": "Written by tracker-sync; edited on each run, never duplicated.",
-    },
-    "zh": {
-        "title": "tracker-sync 检查结果",
-        "intro": "根据与客户的约定对本事项的自动检查。",
-        "unconfirmed_requirement": "需求未经客户确认",
-        "undocumented_change": "范围变更未记录",
-        "slipping_milestone": "里程碑延期风险",
-        "fix_unconfirmed_requirement": "解决方法：请客户确认（已确认标签或状态，或客户账号的确认评论）。",
-        "fix_undocumented_change": "解决方法：关联变更申请，或在评论中说明并注明变更申请编号，或添加 change-documented 标签。",
-        "fix_slipping_milestone": "解决方法：与客户重新规划里程碑，或将未完成的工作移出。",
-        "severity": {"high": "高", "warning": "警告"},
-        "change": "{field}：“{old}” → “{new}”（{who}，{when}）",
-        "nobody": "某人",
-        "resolved": "本事项的 tracker-sync 检查问题均已解决。",
-        "truncated": "（……另有 {n} 条未显示：评论已达到长度上限。）",
-        "footer": "由 tracker-sync 生成；每次运行时更新，不会重复发布。",
-    },
-}
+TEXT = CATALOGUE  # the en/zh catalogue (sync.writeback.catalogue)
 
 
 @dataclass
@@ -69,20 +39,19 @@ class Document:
         self.blocks.append((kind, value))
 
 
-def finding_document(findings: list[dict[str, Any]], language: str) -> Document:
+def finding_document(
+    findings: list[dict[str, Any]], language: str, rules: RulesSettings | None = None
+) -> Document:
+    """All of an item's findings, each explained, then how to acknowledge them."""
     words = TEXT[language]
+    rules = rules or RulesSettings()
     doc = Document()
     doc.add("heading", words["title"])
     doc.add("para", words["intro"])
     for finding in findings:
-        rule = finding["rule"]
-        severity = words["severity"].get(finding["severity"], finding["severity"])
-        doc.add("heading", f"{words[rule]} ({severity})")
-        doc.add("para", finding["summary"])
-        bullets = evidence_lines(finding, words)
-        if bullets:
-            doc.add("bullets", bullets)
-        doc.add("note", words[f"fix_{rule}"])
+        for kind, value in finding_blocks(finding, words, rules):
+            doc.add(kind, value)
+    doc.add("para", words["ack"].format(days=rules.ack_days))
     return doc
 
 
@@ -90,55 +59,6 @@ def resolved_document(language: str) -> Document:
     doc = Document()
     doc.add("para", TEXT[language]["resolved"])
     return doc
-
-
-def evidence_lines(finding: dict[str, Any], words: dict[str, Any]) -> list[str]:
-    evidence = finding.get("evidence") or {}
-    if finding["rule"] == "undocumented_change":
-        return [
-            words["change"].format(
-                field=c["field"],
-                old=c["from"] or "—",
-                new=c["to"] or "—",
-                who=c["who"] or words["nobody"],
-                when=c["when"],
-            )
-            for c in evidence.get("changes", [])
-        ]
-    if finding["rule"] == "slipping_milestone":
-        return [milestone_reason(reason, words) for reason in evidence.get("reasons", [])]
-    if finding["rule"] == "unconfirmed_requirement" and evidence.get("started_by"):
-        return [f"started by: {', '.join(evidence['started_by'])}"]
-    return []
-
-
-REASONS = {
-    "en": {
-        "overdue": "overdue by {days_overdue} days",
-        "forecast": "at the team's recent pace: P50 {p50}, P85 {p85}; due {due}",
-        "behind_schedule": "{done_pct}% of its items done with {elapsed_pct}% of its time gone",
-        "moved": "due date moved from {from} to {to}",
-    },
-    "zh": {
-        "overdue": "已逾期 {days_overdue} 天",
-        "forecast": "按团队近期速度预测：P50 {p50}，P85 {p85}；截止 {due}",
-        "behind_schedule": "已完成 {done_pct}% 的事项，时间已过去 {elapsed_pct}%",
-        "moved": "截止日期从 {from} 改为 {to}",
-    },
-}
-
-
-def milestone_reason(reason: dict[str, Any], words: dict[str, Any]) -> str:
-    language = "zh" if words is TEXT["zh"] else "en"
-    template = REASONS[language].get(reason.get("reason", ""))
-    values = {
-        **reason,
-        "done_pct": round(reason.get("done", 0) * 100),
-        "elapsed_pct": round(reason.get("elapsed", 0) * 100),
-    }
-    return (
-        template.format(**values) if template else ", ".join(f"{k}: {v}" for k, v in reason.items())
-    )
 
 
 def digest_of(doc: Document) -> str:
@@ -157,8 +77,10 @@ def parse_marker(text: str) -> tuple[str, str] | None:
 
 
 def defuse(text: str) -> str:
-    """Quoted tracker text can never carry a working marker."""
-    return str(text).replace(MARKER_TOKEN, MARKER_TOKEN.replace(":", "\u2236"))
+    """Quoted tracker text can never carry a working marker nor mention anyone (``@name``,
+    ``@everyone``, ``@所有人``): every format breaks the ``@`` with a zero-width joiner."""
+    text = str(text).replace(MARKER_TOKEN, MARKER_TOKEN.replace(":", "\u2236"))
+    return text.replace("@", "@\u200d")
 
 
 # -- GitHub Markdown ---------------------------------------------------------------------------
@@ -170,8 +92,7 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~])")
 
 def md_escape(text: str) -> str:
     """Markdown-escaped, with @mentions and #references broken by a zero-width joiner."""
-    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", defuse(text))
-    return escaped.replace("@", "@\u200d")
+    return MARKDOWN_SPECIAL.sub(r"\\\1", defuse(text))
 
 
 def to_markdown(
@@ -271,7 +192,7 @@ def wiki_escape(text: str) -> str:
     """Macros, links, mentions ([~user]), emphasis; a hyphen only where it can open
     strikethrough or a list: at the start of a word."""
     escaped = WIKI_SPECIAL.sub(r"\\\1", defuse(text))
-    return re.sub(r"(^|\s)-", r"\1\\-", escaped).replace("@", "@\u200d")
+    return re.sub(r"(^|\s)-", r"\1\\-", escaped)
 
 
 def to_wiki(doc: Document, item_key: str, digest: str, language: str) -> str:
