@@ -107,12 +107,6 @@ class FindingWrites:
                 " where r.rule = findings.rule and r.source = findings.source"
                 " and r.subject = findings.subject)"
             )
-            conn.execute(
-                "insert into finding_events (rule, source, subject, event, at)"
-                " select rule, source, subject, 'resolved', ? from findings"
-                " where resolved_at is null" + gone,
-                [now, *rules],
-            )
             resolved = conn.execute(
                 "update findings set resolved_at = ? where resolved_at is null" + gone,
                 [now, *rules],

@@ -264,6 +264,7 @@ def m005_i20_notification_messages(db: Database) -> None:
     db["notifications"].add_column("verdicts", str)
 
 
+@migrations()
 def m005_i15_shown_forecasts(db: Database) -> None:
     """The forecast dates a comment last showed for each milestone: a forecast is rewritten
     only when its P85 moves by ``forecast_update_days`` or its severity changes."""
