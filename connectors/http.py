@@ -27,9 +27,11 @@ from connectors.errors import (
     RateLimited,
     TrackerError,
     Transient,
+    describe_unreachable,
     from_response,
     redact_url,
 )
+from connectors.interrupt import check_interrupted, pause
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +166,7 @@ class HttpClient:
             stop=self._should_stop,
             wait=self._wait_seconds,
             before_sleep=self._log_retry,
+            sleep=pause,  # a stop ends a backoff or Retry-After wait at once
             reraise=True,
         )
         for attempt in retrying:
@@ -183,19 +186,19 @@ class HttpClient:
         headers: Mapping[str, str] | None,
         expect_json: bool,
     ) -> tuple[requests.Response, Any]:
+        check_interrupted()
         self._pace(method)
         started = time.monotonic()
         try:
             response = self.session.request(
                 method, url, params=params, json=json_body, headers=headers, timeout=self.timeout
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.RequestException as exc:
+            # a body cut mid-transfer (ChunkedEncodingError) is as transient as a reset
             self.stats.requests += 1
-            raise Transient(
-                f"{type(exc).__name__} talking to the tracker",
-                source=self.source,
-                url=redact_url(url),
-            ) from None
+            message, retry = describe_unreachable(exc, url)
+            error = Transient if retry else TrackerError
+            raise error(message, source=self.source, url=redact_url(url)) from None
         finally:
             self._last_request = time.monotonic()
         self.stats.requests += 1
@@ -253,7 +256,7 @@ class HttpClient:
                     wait = max(wait, self._recent[0] + window - now)
             if wait > 0:
                 self.stats.paced_seconds += wait
-                time.sleep(wait)
+                pause(wait)
             if self.budget:
                 self._recent.append(time.monotonic())
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from mapping.jira import rich_text
 from mapping.worktile import html_to_text
 from sandbox.demo.seed import apply_demo_edits
-from sandbox.demo.trackers import SECRETS, demo_config, start_demo_trackers
+from sandbox.demo.trackers import SECRETS, SOURCE_NAMES, demo_config, start_demo_trackers
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.worktile import WorktileSandbox
@@ -22,6 +22,8 @@ from sync.settings import build_settings, resolve_secrets
 
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
+    """Two runs of the real pipeline against freshly seeded sandboxes, in a temporary store
+    unless ``db_path`` is given (the CLI has checked it holds only the demo's sources)."""
     github, jira, worktile = sandboxes = start_demo_trackers()
     try:
         os.environ.update(SECRETS)
@@ -30,14 +32,15 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
         secrets = resolve_secrets(settings, sources)
         with tempfile.TemporaryDirectory(prefix="tracker-sync-demo-") as tmp:
             db = Path(db_path) if db_path else Path(tmp) / "demo.db"
-            run_once(settings, sources, secrets, db, options)
-            apply_demo_edits(github, worktile)
             report, code = run_once(settings, sources, secrets, db, options)
+            if code != 130:
+                apply_demo_edits(github, worktile)
+                report, code = run_once(settings, sources, secrets, db, options)
         if as_json:
             write_json(report, sys.stdout)
         else:
             write_text(report, sys.stdout)
-            if not report["dry_run"]:
+            if not report["dry_run"] and code != 130:
                 print(comments_as_seen(github, jira, worktile))
     finally:
         for sandbox in sandboxes:
@@ -70,3 +73,8 @@ def comments_as_seen(github: GitHubSandbox, jira: JiraSandbox, worktile: Worktil
 
 def _block(title: str, body: str) -> list[str]:
     return ["", f"--- {title}", *("  " + line for line in body.strip().splitlines())]
+
+
+def foreign_sources(names: list[str]) -> list[str]:
+    """The sources of a store that are not the demo's: ``--demo --db`` refuses such a store."""
+    return [name for name in names if name not in SOURCE_NAMES]

@@ -30,6 +30,13 @@ def write_json(report: dict[str, Any], out: TextIO) -> None:
     out.write("\n}\n")
 
 
+def write_json_line(report: dict[str, Any], out: TextIO) -> None:
+    """The same object on one line (``--daemon --json``: one report per cycle, per line)."""
+    whole = {k: list(v) if isinstance(v, Spool) else v for k, v in report.items()}
+    out.write(json.dumps(whole, ensure_ascii=False, separators=(",", ":")) + "\n")
+    out.flush()
+
+
 SEVERITY_TITLES = {"high": "HIGH", "warning": "WARNING", "info": "INFO"}
 
 
