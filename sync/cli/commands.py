@@ -77,12 +77,12 @@ def status_command(argv: list[str]) -> int:
             db_path = load_config(args).store.path
         except ConfigError as exc:
             return fail(str(exc))
+    if not Path(db_path).exists():
+        return fail(f"store {db_path}: does not exist yet (no run has used it)")
     try:
         check_store(db_path)
     except StoreError as exc:
         return fail(str(exc))
-    if not Path(db_path).exists():
-        return fail(f"store {db_path}: does not exist yet (no run has used it)")
     for line in status_lines(str(db_path), read_status(db_path)):
         print(line)
     return EXIT_OK

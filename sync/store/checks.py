@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from sync.store.migrations import migrations
@@ -29,14 +30,11 @@ def check_store(path: str | os.PathLike[str]) -> None:
         raise StoreError(path, "is a directory")
     folder = file.parent if str(file.parent) else Path(".")
     if not file.exists():
-        _check_folder(path, folder)
+        _create(path, file)
         return
     if not os.access(file, os.R_OK | os.W_OK):
         raise StoreError(path, "cannot be read and written (permission denied)")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise StoreError(
-            path, f"its folder {folder} is read-only (SQLite writes its journal there)"
-        )
+    _probe_folder(path, folder)
     with file.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if not header:
@@ -46,14 +44,27 @@ def check_store(path: str | os.PathLike[str]) -> None:
     _check_schema(path, file)
 
 
-def _check_folder(path: str | os.PathLike[str], folder: Path) -> None:
-    probe = folder
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise StoreError(path, f"cannot be created: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise StoreError(path, f"cannot be created: {probe} is read-only")
+def _create(path: str | os.PathLike[str], file: Path) -> None:
+    """Create the store's file (owner-only, as ``Store`` would), or say why it cannot be."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(path, f"cannot be created: {exc.strerror or exc}") from None
+
+
+def _probe_folder(path: str | os.PathLike[str], folder: Path) -> None:
+    """SQLite writes its journal beside the store: the folder must take a new file. Tried,
+    not inferred from the mode bits (which do not bind root)."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".tracker-sync-probe-"):
+            pass
+    except OSError as exc:
+        raise StoreError(
+            path, f"its folder {folder} is not writable ({exc.strerror or exc})"
+        ) from None
 
 
 def _check_schema(path: str | os.PathLike[str], file: Path) -> None:
