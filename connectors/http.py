@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from tenacity import (
@@ -63,12 +64,17 @@ class EtagCache:
     def get(self, url: str) -> dict[str, Any] | None:
         return self.entries.get(url)
 
-    def put(self, url: str, etag: str, next_url: str | None, value: Any = None) -> None:
+    def put(
+        self, url: str, etag: str, next_url: str | None, value: Any = None, count: int | None = None
+    ) -> None:
         """``value``: what a 304 for this URL stands for, when the caller cannot find it
-        elsewhere (a page's items are in the store; ``/user``'s account is kept here)."""
+        elsewhere (a page's items are in the store; ``/user``'s account is kept here).
+        ``count``: how many items the page held, to tell a full last page from a short one."""
         self.entries[url] = {"etag": etag, "next": next_url}
         if value is not None:
             self.entries[url]["value"] = value
+        if count is not None:
+            self.entries[url]["count"] = count
         self.touched.add(url)
 
     def used(self) -> dict[str, dict[str, Any]]:
@@ -328,7 +334,11 @@ class HttpClient:
     def get_page(self, url: str, params: Mapping[str, Any] | None, etags: EtagCache | None) -> Page:
         full_url, response, data, cached = self.get_conditional(url, params, etags)
         if cached is not None:
-            return Page(full_url, [], cached.get("next"), True, response.headers)
+            if cached.get("next") or not _may_continue(full_url, cached):
+                return Page(full_url, [], cached.get("next"), True, response.headers)
+            # A full last page answered 304: its items are the same, but a new item may sit
+            # on a page the cache never saw, and a 304 carries no Link. Ask again, plainly.
+            response, data = self.request("GET", full_url)
         if not isinstance(data, list):
             raise TrackerError(
                 "expected a JSON array from a list endpoint",
@@ -338,5 +348,15 @@ class HttpClient:
             )
         next_url = response.links.get("next", {}).get("url")
         if etags is not None and response.headers.get("ETag"):
-            etags.put(full_url, response.headers["ETag"], next_url)
+            etags.put(full_url, response.headers["ETag"], next_url, count=len(data))
         return Page(full_url, data, next_url, False, response.headers)
+
+
+def _may_continue(full_url: str, cached: Mapping[str, Any]) -> bool:
+    """Whether the page after a cached last page could exist now: it was full (as many items
+    as ``per_page`` asks, or its size is unknown)."""
+    count = cached.get("count")
+    if count is None:
+        return True
+    per_page = parse_qs(urlsplit(full_url).query).get("per_page")
+    return count > 0 and (not per_page or not per_page[0].isdigit() or count >= int(per_page[0]))
