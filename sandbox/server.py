@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FAULT_KINDS = ("429", "502", "drop", "slow", "malformed", "insert")
+# asked for by name only (the campaigns' seeded picks stay as they were): "truncated", a body
+# cut mid-transfer
 
 
 @dataclass
@@ -315,6 +317,12 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
+            if fault == "truncated" and len(payload) > 1:
+                # the connection drops mid-body: the client holds part of a promised length
+                self.wfile.write(payload[: len(payload) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
             if payload and request.method != "HEAD":
                 self.wfile.write(payload)
 

@@ -93,8 +93,16 @@ def _check_schema(path: str | os.PathLike[str], file: Path) -> None:
             )
         verdict = [row[0] for row in conn.execute("PRAGMA quick_check")]
         if verdict != ["ok"]:
-            raise StoreError(path, f"damaged (quick_check: {verdict[0] if verdict else '?'})")
+            raise StoreError(path, f"damaged (PRAGMA quick_check: {_first_problem(verdict)})")
     except sqlite3.DatabaseError as exc:
         raise StoreError(path, f"cannot be read: {exc}") from None
     finally:
         conn.close()
+
+
+def _first_problem(verdict: list[str]) -> str:
+    """quick_check's first complaint, on one line (it may send several, each multi-line)."""
+    lines = [line.strip() for row in verdict for line in str(row).splitlines()]
+    problems = [line for line in lines if line and not line.startswith("***")]
+    more = f"; {len(problems) - 1} more" if len(problems) > 1 else ""
+    return (problems[0] if problems else "failed") + more
