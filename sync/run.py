@@ -31,6 +31,9 @@ class RunOptions:
     as_of: date | None = None
     allow_bulk: bool = False
     source_names: list[str] = field(default_factory=list)
+    # --as-of on the command line: a look at another day, so nothing is written to a tracker
+    # and no finding is recorded (in-process callers may pass ``as_of`` alone to freeze time)
+    what_if: bool = False
 
 
 def run_once(
@@ -43,8 +46,7 @@ def run_once(
     """Run the pipeline once; return the report and the exit code (0 ok, 1 a source failed).
     The report's findings and writes are spools: iterate them, they are not lists."""
     as_of = (options.as_of or datetime.now(UTC).date()).isoformat()
-    # --as-of looks at another day: it never writes to a tracker nor records findings
-    dry_run = options.dry_run or not settings.writeback.enabled or options.as_of is not None
+    dry_run = options.dry_run or not settings.writeback.enabled or options.what_if
     started = utc_now()
     store = Store(db_path)  # idle while the sources pull, each on its own connection
     try:
@@ -63,7 +65,7 @@ def run_once(
         pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
         writes, refused = (
             (Spool(), {})
-            if options.as_of is not None
+            if options.what_if
             else run_writeback(
                 settings,
                 [s for s in sources if s.name in pulled],
@@ -106,10 +108,11 @@ def run_once(
 def _findings(
     store: Store, settings: Settings, rules: list[str], as_of: date, options: RunOptions
 ) -> Spool:
-    """The findings the report shows: recorded and read back, or (``--as-of``) evaluated and
-    shown without being recorded; only the selected sources' when ``--source`` is given."""
+    """The findings the report shows: recorded and read back, or (``what_if``, the CLI's
+    ``--as-of``) evaluated and shown without being recorded; only the selected sources' when
+    ``--source`` is given."""
     shown = set(options.source_names)
-    if options.as_of is None:
+    if not options.what_if:
         store.save_findings(evaluate_rules(store, settings, as_of), rules)
         rows = (Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
     else:

@@ -88,6 +88,7 @@ def run_command(argv: list[str]) -> int:
         as_of=args.as_of,
         allow_bulk=args.allow_bulk,
         source_names=args.source,
+        what_if=args.as_of is not None,
     )
     if args.demo:
         return demo_command(args, options)
