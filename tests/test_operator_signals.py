@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -177,6 +178,7 @@ def test_an_unknown_host_is_named_as_such(tmp_path, github):
     assert "acme-github: cannot connect to tracker.invalid: name not known" in stderr
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
 def test_a_certificate_that_fails_verification_is_named_and_not_retried(tmp_path, github):
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
