@@ -125,6 +125,52 @@ def from_response(response: requests.Response, source: str = "") -> TrackerError
     return TrackerError(message, **context)
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# (what the exception says, what a person reads, worth another try)
+_CAUSES = (
+    ("CERTIFICATE_VERIFY_FAILED", "TLS certificate verify failed", False),
+    ("certificate verify failed", "TLS certificate verify failed", False),
+    ("Name or service not known", "name not known", True),
+    ("nodename nor servname", "name not known", True),
+    ("Temporary failure in name resolution", "name not known", True),
+    ("No address associated with hostname", "name not known", True),
+    ("getaddrinfo failed", "name not known", True),
+    ("NameResolutionError", "name not known", True),
+    ("Connection refused", "connection refused", True),
+    ("Network is unreachable", "network unreachable", True),
+    ("No route to host", "no route to host", True),
+)
+
+
+def describe_unreachable(exc: requests.RequestException, url: str) -> tuple[str, bool]:
+    """What went wrong on the wire, in a person's words, naming the host (and the port when it
+    is not the scheme's default); and whether another try could help. A certificate that fails
+    verification will fail again: not retried."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{parts.port}"
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return f"{host} cut its answer short", True
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"{host} did not answer in time", True
+    text = repr(exc)
+    for needle, cause, retry in _CAUSES:
+        if needle in text:
+            return f"cannot connect to {host}: {cause}", retry
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"cannot connect to {host}: timed out", True
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"cannot connect to {host}: TLS error", False
+    if "reset" in text.lower() or "aborted" in text.lower() or "RemoteDisconnected" in text:
+        return f"{host} dropped the connection", True
+    if isinstance(exc, requests.ConnectionError):
+        return f"cannot connect to {host}: connection failed", True
+    return f"{host}: {type(exc).__name__}", False
+
+
 SECRET_QUERY_KEYS = ("client_id", "client_secret", "token", "access_token", "password")
 
 

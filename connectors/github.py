@@ -69,6 +69,15 @@ class GitHubConnector:
             etags.put(full_url, response.headers["ETag"], None, identity)
         return identity
 
+    def check_access(self) -> dict[str, Any]:
+        """``tracker-sync check``: who the token is (``GET /user``) and what it may do in the
+        repository (``permissions`` of ``GET /repos/{repo}``). Two reads, never a write."""
+        user = self.http.get_json("/user")
+        repo = self.http.get_json(f"/repos/{self.repo}")
+        permissions = repo.get("permissions") if isinstance(repo, dict) else None
+        write = bool(permissions.get("push") or permissions.get("triage")) if permissions else None
+        return {"identity": user.get("login"), "target": self.repo, "write": write}
+
     def fetch_issue_pages(self, since: str | None, etags: EtagCache | None) -> Iterator[Page]:
         """Issues and pull requests, least recently updated first, from ``since`` on."""
         params = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}

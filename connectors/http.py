@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from tenacity import (
@@ -27,9 +28,11 @@ from connectors.errors import (
     RateLimited,
     TrackerError,
     Transient,
+    describe_unreachable,
     from_response,
     redact_url,
 )
+from connectors.interrupt import check_interrupted, pause
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +64,17 @@ class EtagCache:
     def get(self, url: str) -> dict[str, Any] | None:
         return self.entries.get(url)
 
-    def put(self, url: str, etag: str, next_url: str | None, value: Any = None) -> None:
+    def put(
+        self, url: str, etag: str, next_url: str | None, value: Any = None, count: int | None = None
+    ) -> None:
         """``value``: what a 304 for this URL stands for, when the caller cannot find it
-        elsewhere (a page's items are in the store; ``/user``'s account is kept here)."""
+        elsewhere (a page's items are in the store; ``/user``'s account is kept here).
+        ``count``: how many items the page held, to tell a full last page from a short one."""
         self.entries[url] = {"etag": etag, "next": next_url}
         if value is not None:
             self.entries[url]["value"] = value
+        if count is not None:
+            self.entries[url]["count"] = count
         self.touched.add(url)
 
     def used(self) -> dict[str, dict[str, Any]]:
@@ -167,6 +175,7 @@ class HttpClient:
             stop=self._should_stop,
             wait=self._wait_seconds,
             before_sleep=self._log_retry,
+            sleep=pause,  # a stop ends a backoff or Retry-After wait at once
             reraise=True,
         )
         for attempt in retrying:
@@ -186,19 +195,19 @@ class HttpClient:
         headers: Mapping[str, str] | None,
         expect_json: bool,
     ) -> tuple[requests.Response, Any]:
+        check_interrupted()
         self._pace(method)
         started = time.monotonic()
         try:
             response = self.session.request(
                 method, url, params=params, json=json_body, headers=headers, timeout=self.timeout
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.RequestException as exc:
+            # a body cut mid-transfer (ChunkedEncodingError) is as transient as a reset
             self.stats.requests += 1
-            raise Transient(
-                f"{type(exc).__name__} talking to the tracker",
-                source=self.source,
-                url=redact_url(url),
-            ) from None
+            message, retry = describe_unreachable(exc, url)
+            error = Transient if retry else TrackerError
+            raise error(message, source=self.source, url=redact_url(url)) from None
         finally:
             self._last_request = time.monotonic()
         self.stats.requests += 1
@@ -256,7 +265,7 @@ class HttpClient:
                     wait = max(wait, self._recent[0] + window - now)
             if wait > 0:
                 self.stats.paced_seconds += wait
-                time.sleep(wait)
+                pause(wait)
             if self.budget:
                 self._recent.append(time.monotonic())
 
@@ -328,7 +337,11 @@ class HttpClient:
     def get_page(self, url: str, params: Mapping[str, Any] | None, etags: EtagCache | None) -> Page:
         full_url, response, data, cached = self.get_conditional(url, params, etags)
         if cached is not None:
-            return Page(full_url, [], cached.get("next"), True, response.headers)
+            if cached.get("next") or not _may_continue(full_url, cached):
+                return Page(full_url, [], cached.get("next"), True, response.headers)
+            # A full last page answered 304: its items are the same, but a new item may sit
+            # on a page the cache never saw, and a 304 carries no Link. Ask again, plainly.
+            response, data = self.request("GET", full_url)
         if not isinstance(data, list):
             raise TrackerError(
                 "expected a JSON array from a list endpoint",
@@ -338,5 +351,15 @@ class HttpClient:
             )
         next_url = response.links.get("next", {}).get("url")
         if etags is not None and response.headers.get("ETag"):
-            etags.put(full_url, response.headers["ETag"], next_url)
+            etags.put(full_url, response.headers["ETag"], next_url, count=len(data))
         return Page(full_url, data, next_url, False, response.headers)
+
+
+def _may_continue(full_url: str, cached: Mapping[str, Any]) -> bool:
+    """Whether the page after a cached last page could exist now: it was full (as many items
+    as ``per_page`` asks, or its size is unknown)."""
+    count = cached.get("count")
+    if count is None:
+        return True
+    per_page = parse_qs(urlsplit(full_url).query).get("per_page")
+    return count > 0 and (not per_page or not per_page[0].isdigit() or count >= int(per_page[0]))

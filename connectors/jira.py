@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from connectors.errors import NotFound
 from connectors.http import HttpClient, Page, RetryPolicy
 
 SEARCH_PAGE = 100
@@ -74,6 +75,25 @@ class JiraConnector:
     def fetch_myself(self) -> dict[str, Any]:
         """The token's account; only its comments are ever edited or deleted."""
         return self.http.get_json(f"{self.api}/myself")
+
+    def check_access(self) -> dict[str, Any]:
+        """``tracker-sync check``: the token's account (``/myself``) and whether it may browse
+        the project and comment there (``/mypermissions``). Two reads, never a write."""
+        me = self.http.get_json(f"{self.api}/myself")
+        granted = self.http.get_json(
+            f"{self.api}/mypermissions",
+            {"projectKey": self.project, "permissions": "BROWSE_PROJECTS,ADD_COMMENTS"},
+        ).get("permissions", {})
+
+        def have(key: str) -> bool:
+            return bool((granted.get(key) or {}).get("havePermission"))
+
+        if not have("BROWSE_PROJECTS"):
+            raise NotFound(
+                f"project {self.project} is not visible to this account", source=self.http.source
+            )
+        identity = me.get("emailAddress") or me.get("name") or me.get("displayName")
+        return {"identity": identity, "target": self.project, "write": have("ADD_COMMENTS")}
 
     def fetch_fields(self) -> list[dict[str, Any]]:
         """Every field of the site, to find the story-points and sprint custom fields."""

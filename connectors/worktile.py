@@ -181,6 +181,17 @@ class WorktileConnector:
                     return project
         raise NotFound(f"no project {self.project!r} is visible to this app", source=self.source)
 
+    def check_access(self) -> dict[str, Any]:
+        """``tracker-sync check``: the app's token, then the project among those it sees. The
+        open API tells no app what it may write, so ``write`` is unknown (None)."""
+        self.authenticate()
+        project = self.find_project()
+        return {
+            "identity": None,
+            "target": project.get("identifier") or self.project,
+            "write": None,
+        }
+
     def fetch_types(self, project_id: str) -> list[dict[str, Any]]:
         data = self.request(
             "GET", f"{self.prefix}/work_item/types", params={"project_id": project_id}

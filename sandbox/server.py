@@ -23,6 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 FAULT_KINDS = ("429", "502", "drop", "slow", "malformed", "insert")
 # "late" (not drawn at random, ask for it): the request is served, stored, and only answered
 # after ``slow_seconds``, past a client's timeout: the write landed, its answer did not.
+# asked for by name only (the campaigns' seeded picks stay as they were): "truncated", a body
+# cut mid-transfer
 
 
 @dataclass
@@ -322,6 +324,12 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
+            if fault == "truncated" and len(payload) > 1:
+                # the connection drops mid-body: the client holds part of a promised length
+                self.wfile.write(payload[: len(payload) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
             if payload and request.method != "HEAD":
                 self.wfile.write(payload)
 

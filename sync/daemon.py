@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import schedule
 
@@ -25,7 +27,11 @@ def run_daemon(
     secrets: dict[str, dict[str, str]],
     db_path: str | Path,
     options: RunOptions,
+    emit: Callable[[dict[str, Any]], None] | None = None,
 ) -> int:
+    """Cycle until SIGTERM/SIGINT; ``emit`` gets each cycle's report (``--json``: one line
+    per cycle). A cycle cut short is recorded as interrupted; the daemon still exits 0."""
+
     def request_stop(signum: int, frame: FrameType | None) -> None:
         log.info("daemon: %s received; finishing the current page", signal.Signals(signum).name)
         STOP.set()
@@ -38,6 +44,8 @@ def run_daemon(
         nonlocal cycle
         cycle += 1
         report, code = run_once(settings, sources, secrets, db_path, options)
+        if emit is not None:
+            emit(report)
         states = ", ".join(f"{s['name']} {s['status']}" for s in report["sources"]) or "no sources"
         done = sum(1 for w in report["writes"] if w["done"])
         log.info(

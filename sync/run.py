@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from connectors.interrupt import Interrupted
 from sync.notify.channels import notify_channels
 from sync.pull.sources import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
@@ -21,7 +22,7 @@ from sync.writeback.plan import run_writeback
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 
 
 @dataclass
@@ -31,6 +32,9 @@ class RunOptions:
     as_of: date | None = None
     allow_bulk: bool = False
     source_names: list[str] = field(default_factory=list)
+    # --as-of on the command line: a look at another day, so nothing is written to a tracker
+    # and no finding is recorded (in-process callers may pass ``as_of`` alone to freeze time)
+    what_if: bool = False
 
 
 def run_once(
@@ -43,7 +47,7 @@ def run_once(
     """Run the pipeline once; return the report and the exit code (0 ok, 1 a source failed).
     The report's findings and writes are spools: iterate them, they are not lists."""
     as_of = (options.as_of or datetime.now(UTC).date()).isoformat()
-    dry_run = options.dry_run or not settings.writeback.enabled
+    dry_run = options.dry_run or not settings.writeback.enabled or options.what_if
     started = utc_now()
     store = Store(db_path)  # idle while the sources pull, each on its own connection
     try:
@@ -54,22 +58,25 @@ def run_once(
             if all(r.status in ("ok", "interrupted") for r in results)
             else EXIT_SOURCE_FAILED
         )
+        if STOP.is_set() or any(r.status == "interrupted" for r in results):
+            return _interrupted(store, run_id, started, dry_run, as_of, results)
         rules = enabled_rules(settings)
-        store.save_findings(
-            evaluate_rules(store, settings, date.fromisoformat(as_of)), rules, run_id
-        )
-        found = Spool(Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
+        found = _findings(store, settings, rules, date.fromisoformat(as_of), options, run_id)
         # no writes after a stop was asked for, nor for a source that did not pull
         pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
-        writes, refused = run_writeback(
-            settings,
-            [s for s in sources if s.name in pulled],
-            secrets,
-            store,
-            dry_run=dry_run,
-            allow_bulk=options.allow_bulk,
-            run_id=run_id,
-            as_of=as_of,
+        writes, refused = (
+            (Spool(), {})
+            if options.what_if
+            else run_writeback(
+                settings,
+                [s for s in sources if s.name in pulled],
+                secrets,
+                store,
+                dry_run=dry_run,
+                allow_bulk=options.allow_bulk,
+                run_id=run_id,
+                as_of=as_of,
+            )
         )
         for result in results:
             if result.name in refused:
@@ -94,6 +101,8 @@ def run_once(
             exit_code=exit_code,
             stats={"sources": report["sources"]},
         )
+    except Interrupted:  # a stop during the write-back: the comment in hand was not sent
+        return _interrupted(store, run_id, started, dry_run, as_of, results)
     finally:
         store.close()
     return report, exit_code
@@ -119,3 +128,60 @@ def notify_after_run(
         dry_run=dry_run,
     )
     return [channel.report(dry_run) for channel in reports]
+
+
+# -- interruption, --as-of and --source (issue 16) -------------------------------------------
+
+
+def _findings(
+    store: Store,
+    settings: Settings,
+    rules: list[str],
+    as_of: date,
+    options: RunOptions,
+    run_id: int,
+) -> Spool:
+    """The findings the report shows: recorded and read back, or (``what_if``, the CLI's
+    ``--as-of``) evaluated and shown without being recorded; only the selected sources' when
+    ``--source`` is given."""
+    shown = set(options.source_names)
+    if not options.what_if:
+        store.save_findings(evaluate_rules(store, settings, as_of), rules, run_id)
+        rows = (Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
+    else:
+        evaluated = [f.report() for f in evaluate_rules(store, settings, as_of)]
+        rank = len(SEVERITY_ORDER)
+        evaluated.sort(
+            key=lambda f: (SEVERITY_ORDER.get(f["severity"], rank), f["source"], f["rule"])
+        )
+        rows = iter(evaluated)
+    return Spool(row for row in rows if not shown or row["source"] in shown)
+
+
+def _interrupted(
+    store: Store,
+    run_id: int,
+    started: str,
+    dry_run: bool,
+    as_of: str,
+    results: list[Any],
+) -> tuple[dict[str, Any], int]:
+    """A stop was asked for: nothing more is evaluated or written; the run is recorded as
+    interrupted, and the next run resumes from the cursors the pages left."""
+    report: dict[str, Any] = {
+        "started_at": started,
+        "finished_at": utc_now(),
+        "dry_run": dry_run,
+        "as_of": as_of,
+        "sources": [r.report() for r in results],
+        "findings": Spool(),
+        "writes": Spool(),
+        "notifications": [],
+    }
+    store.finish_run(
+        run_id,
+        status="interrupted",
+        exit_code=EXIT_INTERRUPTED,
+        stats={"sources": report["sources"]},
+    )
+    return report, EXIT_INTERRUPTED

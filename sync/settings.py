@@ -1,7 +1,7 @@
 """Configuration: a TOML file, overridden by ``TRACKER_SYNC_*`` environment variables, validated
-strictly. Every error becomes one line naming the key (``config: sources[1].repo: field
-required``) so the CLI can print it and exit 2. Secrets are never read from the file: each
-source names the environment variables that hold them.
+strictly. Every problem becomes one line naming the key (``config: sources[acme-github].repo:
+field required``), all of them at once, so the CLI can print them and exit 2. Secrets are
+never read from the file: each source names the environment variables that hold them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sync.config_errors import env_name_lines, validation_lines
 from sync.rule_settings import RuleName, RulesSettings, Strict, known_zone
 
 SECRET_KEYS = frozenset(
@@ -228,7 +229,8 @@ class Settings(BaseSettings):
 
 
 def load_settings(path: str | os.PathLike[str] | None) -> Settings:
-    """Read, check and validate the configuration; raise ConfigError with one line."""
+    """Read, check and validate the configuration; raise ConfigError with every problem, one
+    per line."""
     data: dict[str, Any] = {}
     if path is not None:
         file = Path(path)
@@ -239,77 +241,42 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
             raise ConfigError(f"config: cannot read {file}: {exc.strerror or exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config: {file}: {exc}") from None
-    reject_file_secrets(data)
     return build_settings(data)
 
 
 def build_settings(data: dict[str, Any]) -> Settings:
+    lines = env_name_lines(data, SECRET_KEYS)
+    said = {line.split(": ")[1] for line in lines}  # the keys already explained
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc)) from None
+        lines += [
+            line
+            for line in validation_lines(exc, data, Settings, _BY_KIND)
+            if line.split(": ")[1] not in said
+        ]
+    if lines:
+        raise ConfigError("\n".join(lines))
+    return settings
 
 
-def reject_file_secrets(data: dict[str, Any]) -> None:
-    sources = data.get("sources")
-    if not isinstance(sources, list):
-        return
-    for index, source in enumerate(sources):
-        if not isinstance(source, dict):
-            continue
-        for key in source:
-            if key.lower() in SECRET_KEYS:
-                raise ConfigError(
-                    f"config: sources[{index}].{key}: secrets are not read from the config file;"
-                    f" put it in an environment variable and name that variable in"
-                    f" {_secret_env_key(key)}"
-                )
+def format_validation_error(exc: ValidationError, data: dict[str, Any] | None = None) -> str:
+    """Every error, one per line, as ``config: sources[acme-github].repo: field required``."""
+    return "\n".join(validation_lines(exc, data or {}, Settings, _BY_KIND))
 
 
-def _secret_env_key(key: str) -> str:
-    return {"client_secret": "client_secret_env", "client_id": "client_id_env"}.get(
-        key.lower(), "token_env"
-    )
-
-
-def format_validation_error(exc: ValidationError) -> str:
-    """The first error as ``config: sources[1].repo: field required``."""
-    error = exc.errors()[0]
-    path = ""
-    loc = list(error["loc"])
-    for position, part in enumerate(loc):
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif position > 0 and isinstance(loc[position - 1], int) and part in _KINDS:
-            continue  # the discriminator tag pydantic inserts after a list index
-        else:
-            path += f".{part}" if path else str(part)
-    message = error["msg"]
-    if error["type"] == "missing":
-        message = "field required"
-    elif error["type"] == "extra_forbidden":
-        message = "unknown key"
-    elif error["type"] == "union_tag_invalid":
-        path += ".kind"
-        message = (
-            f"unknown kind {error.get('input', {}).get('kind')!r}; expected one of: "
-            + ", ".join(_KINDS)
-        )
-    elif error["type"] == "union_tag_not_found":
-        path += ".kind"
-        message = "field required (one of: " + ", ".join(_KINDS) + ")"
-    message = message.removeprefix("Value error, ")
-    message = message[:1].lower() + message[1:]
-    extra = len(exc.errors()) - 1
-    suffix = f" (and {extra} more)" if extra else ""
-    return f"config: {path or '(top level)'}: {message}{suffix}"
-
-
-_KINDS = tuple(
-    kind
+_BY_KIND: dict[str, type] = {
+    kind: model
     for model in get_args(get_args(SourceSettings)[0])
     for kind in get_args(model.model_fields["kind"].annotation)
-)
+}
+_KINDS = tuple(_BY_KIND)
+
+
+def require_sources(settings: Settings) -> None:
+    """A run or a check with nothing to talk to is a mistake, not a quiet success."""
+    if not settings.sources:
+        raise ConfigError("config: sources: no sources configured (add a [[sources]] table)")
 
 
 def select_sources(settings: Settings, names: list[str] | None) -> list[SourceSettings]:
@@ -326,28 +293,31 @@ def select_sources(settings: Settings, names: list[str] | None) -> list[SourceSe
 
 def resolve_secrets(settings: Settings, sources: list[SourceSettings]) -> dict[str, dict[str, str]]:
     """Each selected source's secrets from the environment, by the variable names it gives.
-    A missing one is a config error naming the key and the variable."""
-    index = {source.name: i for i, source in enumerate(settings.sources)}
+    Every missing one is listed at once, each naming the source, the key and the variable."""
     secrets: dict[str, dict[str, str]] = {}
+    missing: list[str] = []
     for source in sources:
         values: dict[str, str] = {}
         for key, variable in source.secret_envs().items():
             value = os.environ.get(variable, "")
             if not value:
-                raise ConfigError(
-                    f"config: sources[{index[source.name]}].{key}: environment variable"
+                missing.append(
+                    f"config: sources[{source.name}].{key}: environment variable"
                     f" {variable} is not set"
                 )
             values[key.removesuffix("_env")] = value
         secrets[source.name] = values
-    for n, channel in enumerate(settings.notify):  # a chat webhook URL is a secret too
+    for channel in settings.notify:  # a chat webhook URL is a secret too
         values = {}
         for key, variable in channel.secret_envs().items():
             value = os.environ.get(variable, "")
             if not value:
-                raise ConfigError(
-                    f"config: notify[{n}].{key}: environment variable {variable} is not set"
+                missing.append(
+                    f"config: notify[{channel.channel}].{key}: environment variable"
+                    f" {variable} is not set"
                 )
             values[key.removesuffix("_env")] = value
         secrets[f"notify:{channel.channel}"] = values
+    if missing:
+        raise ConfigError("\n".join(missing))
     return secrets

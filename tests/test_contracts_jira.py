@@ -60,6 +60,11 @@ def get(sandbox, path, **params):
         ("/rest/api/3/issue/{issueIdOrKey}/comment", "/rest/api/3/issue/ACME-2/comment", {}),
         ("/rest/api/3/project/{projectIdOrKey}/version", "/rest/api/3/project/ACME/version", {}),
         ("/rest/api/3/myself", "/rest/api/3/myself", {}),
+        (
+            "/rest/api/3/mypermissions",
+            "/rest/api/3/mypermissions",
+            {"projectKey": "ACME", "permissions": "BROWSE_PROJECTS,ADD_COMMENTS"},
+        ),
         ("/rest/api/3/field", "/rest/api/3/field", {}),
     ],
 )

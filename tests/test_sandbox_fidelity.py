@@ -230,3 +230,31 @@ def test_the_jira_client_reads_the_cloud_sandbox(make_jira):
         assert [c.body for c in comments] == [c["body"] for c in sandbox.comments_on(key)]
     finally:
         client.close()
+
+
+def test_real_clients_read_the_write_scope_check_reads(make_github, make_jira):
+    """What ``tracker-sync check`` reads, as the official clients read it: a repository's
+    ``permissions`` for the token calling, Jira's ``mypermissions`` for a project."""
+    github = make_github()
+    github.read_only.add("tracker-bot")
+    client = pygithub.Github(base_url=github.base_url, auth=pygithub.Auth.Token(GITHUB_TOKEN))
+    try:
+        permissions = client.get_repo("acme/portal").permissions
+        assert (permissions.pull, permissions.push) == (True, False)
+    finally:
+        client.close()
+    jira = make_jira()
+    jira_api = jira_client.JIRA(server=jira.base_url, basic_auth=(JIRA_EMAIL, JIRA_TOKEN))
+    try:
+        granted = jira_api.my_permissions(
+            projectKey="ACME", permissions="BROWSE_PROJECTS,ADD_COMMENTS"
+        )["permissions"]
+        assert granted["ADD_COMMENTS"]["havePermission"] is True
+        jira.read_only.add("bot")
+        granted = jira_api.my_permissions(
+            projectKey="ACME", permissions="BROWSE_PROJECTS,ADD_COMMENTS"
+        )["permissions"]
+        assert granted["BROWSE_PROJECTS"]["havePermission"] is True
+        assert granted["ADD_COMMENTS"]["havePermission"] is False
+    finally:
+        jira_api.close()

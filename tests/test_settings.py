@@ -28,16 +28,16 @@ GITHUB = 'name = "gh"\nkind = "github"\nrepo = "acme/portal"\ntoken_env = "GH"\n
     [
         (
             '[[sources]]\nname = "gh"\nkind = "github"\ntoken_env = "GH"\n',
-            "config: sources[0].repo: field required",
+            "config: sources[gh].repo: field required",
         ),
         (
             f'[[sources]]\n{GITHUB}[[sources]]\nname = "x"\nkind = "gitlab"\n',
-            "config: sources[1].kind: unknown kind 'gitlab'",
+            "config: sources[x].kind: unknown kind 'gitlab'",
         ),
-        (f"[[sources]]\n{GITHUB}colour = 1\n", "config: sources[0].colour: unknown key"),
+        (f"[[sources]]\n{GITHUB}colour = 1\n", "config: sources[gh].colour: unknown key"),
         (
             f'[[sources]]\n{GITHUB}token = "ghp_secret"\n',
-            "config: sources[0].token: secrets are not read from the config file",
+            "config: sources[gh].token: secrets are not read from the config file",
         ),
         (
             '[daemon]\ninterval_minutes = "soon"\n',
@@ -81,7 +81,7 @@ def test_missing_secret_names_the_key_and_variable(monkeypatch):
     with pytest.raises(ConfigError) as caught:
         resolve_secrets(settings, list(settings.sources))
     assert str(caught.value) == (
-        "config: sources[0].token_env: environment variable NOT_SET_TOKEN is not set"
+        "config: sources[gh].token_env: environment variable NOT_SET_TOKEN is not set"
     )
 
 

@@ -5,7 +5,7 @@ package only when ``--demo`` is asked for, and nothing under ``sync/`` imports i
 
 from __future__ import annotations
 
-from sandbox.demo.run import comments_as_seen, run_demo
+from sandbox.demo.run import comments_as_seen, foreign_sources, run_demo
 from sandbox.demo.seed import (
     apply_demo_edits,
     seed_demo_github,
@@ -20,6 +20,7 @@ __all__ = [
     "comments_as_seen",
     "config_toml",
     "demo_config",
+    "foreign_sources",
     "run_demo",
     "seed_demo_github",
     "seed_demo_jira",

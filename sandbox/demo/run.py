@@ -15,7 +15,7 @@ from mapping.jira import rich_text
 from mapping.worktile import html_to_text
 from sandbox.demo.chats import chat_channels, chat_environment, chats_as_seen, start_demo_chats
 from sandbox.demo.seed import apply_demo_edits
-from sandbox.demo.trackers import SECRETS, demo_config, start_demo_trackers
+from sandbox.demo.trackers import SECRETS, SOURCE_NAMES, demo_config, start_demo_trackers
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.worktile import WorktileSandbox
@@ -29,6 +29,8 @@ from sync.writeback.catalogue import CATALOGUE
 
 
 def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
+    """Two runs of the real pipeline against freshly seeded sandboxes, in a temporary store
+    unless ``db_path`` is given (the CLI has checked it holds only the demo's sources)."""
     github, jira, worktile = sandboxes = start_demo_trackers()
     chats = start_demo_chats()
     try:
@@ -40,20 +42,23 @@ def run_demo(options: RunOptions, *, as_json: bool, db_path: str | None) -> int:
         secrets = resolve_secrets(settings, sources)
         with tempfile.TemporaryDirectory(prefix="tracker-sync-demo-") as tmp:
             db = Path(db_path) if db_path else Path(tmp) / "demo.db"
-            run_once(settings, sources, secrets, db, options)
-            apply_demo_edits(github, worktile)
             report, code = run_once(settings, sources, secrets, db, options)
-            index = status_report(db, settings)
+            if code != 130:
+                apply_demo_edits(github, worktile)
+                report, code = run_once(settings, sources, secrets, db, options)
+            index = status_report(db, settings) if code != 130 else None
         if as_json:
             write_json(report, sys.stdout)
         else:
             write_text(report, sys.stdout, settings.writeback.language)
-            if not report["dry_run"]:
+            if not report["dry_run"] and code != 130:
                 print(comments_as_seen(github, jira, worktile, settings.writeback.language))
                 print(chats_as_seen(chats))
-        print(
-            f"\nStatus report for the client: {index}", file=sys.stderr if as_json else sys.stdout
-        )
+        if index is not None:
+            print(
+                f"\nStatus report for the client: {index}",
+                file=sys.stderr if as_json else sys.stdout,
+            )
     finally:
         for sandbox in (*sandboxes, *chats.values()):
             sandbox.stop()
@@ -99,3 +104,8 @@ def comments_as_seen(
 
 def _block(title: str, body: str) -> list[str]:
     return ["", f"--- {title}", *("  " + line for line in body.strip().splitlines())]
+
+
+def foreign_sources(names: list[str]) -> list[str]:
+    """The sources of a store that are not the demo's: ``--demo --db`` refuses such a store."""
+    return [name for name in names if name not in SOURCE_NAMES]

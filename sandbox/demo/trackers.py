@@ -11,6 +11,10 @@ from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.worktile import WorktileSandbox
 
+# The demo's own source names: never a real configuration's, so a demo run can never touch a
+# real store's cursors, and ``--demo --db`` refuses a store holding any other source.
+SOURCE_NAMES = ("demo-jira", "demo-github", "demo-pingcode")
+
 SECRETS = {
     "TRACKER_SYNC_DEMO_GITHUB_TOKEN": "ghp_demo_sandbox_only",
     "TRACKER_SYNC_DEMO_JIRA_TOKEN": "jira-demo-token",
@@ -48,7 +52,7 @@ def demo_config(
         "writeback": {"enabled": True},
         "sources": [
             {
-                "name": "acme-jira",
+                "name": "demo-jira",
                 "kind": "jira",
                 "base_url": jira.base_url,
                 "project": "ACME",
@@ -57,7 +61,7 @@ def demo_config(
                 "requirement_types": ["Story"],
             },
             {
-                "name": "acme-github",
+                "name": "demo-github",
                 "kind": "github",
                 "base_url": github.base_url,
                 "repo": "acme/portal",
@@ -65,7 +69,7 @@ def demo_config(
                 "min_write_interval_seconds": 0,
             },
             {
-                "name": "acme-pingcode",
+                "name": "demo-pingcode",
                 "kind": "worktile",
                 "base_url": worktile.base_url,
                 "project": "SCR",

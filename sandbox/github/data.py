@@ -45,6 +45,8 @@ class GitHubData(SandboxServer):
         self.clock = clock
         self.mid_paging_change = mid_paging_change  # "insert" a new issue, or "edit" the oldest
         self.locked: set[int] = set()  # issues whose conversation is locked: creates get 403
+        # logins whose token can read the repository but not write to it (``pull`` only)
+        self.read_only: set[str] = set()
         self.create_delay = 0.0  # seconds between storing a new comment and answering
         self.users: dict[str, int] = {}
         self.issues: dict[int, dict[str, Any]] = {}

@@ -39,7 +39,9 @@ class GitHubPayloads(GitHubData):
             "site_admin": False,
         }
 
-    def repo_payload(self) -> dict[str, Any]:
+    def repo_payload(self, login: str | None = None) -> dict[str, Any]:
+        """``permissions`` as GitHub gives it: what the token calling can do."""
+        writer = login not in self.read_only
         owner, name = self.repo.split("/", 1)
         url = self._api(f"/repos/{self.repo}")
         repo_id = 4000 + sum(map(ord, self.repo))
@@ -73,8 +75,8 @@ class GitHubPayloads(GitHubData):
             "permissions": {
                 "admin": False,
                 "maintain": False,
-                "push": True,
-                "triage": True,
+                "push": writer,
+                "triage": writer,
                 "pull": True,
             },
         }

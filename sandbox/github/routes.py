@@ -62,6 +62,8 @@ class GitHubSandbox(GitHubPayloads):
         handler, params = found
         if "repo" in params and params.pop("repo") != self.repo:
             return self.error(404, "Not Found")
+        if request.method != "GET" and login in self.read_only:
+            return self.error(403, "Resource not accessible by personal access token")
         response = getattr(self, handler)(request, login, **params)
         response.headers.update(self._rate_headers(login))
         return response
@@ -151,7 +153,7 @@ class GitHubSandbox(GitHubPayloads):
         return Response(200, payload, etag=True)
 
     def get_repo(self, request: Request, login: str) -> Response:
-        return Response(200, self.repo_payload(), etag=True)
+        return Response(200, self.repo_payload(login), etag=True)
 
     def get_rate_limit(self, request: Request, login: str) -> Response:
         used, reset = self._window(login)

@@ -98,6 +98,8 @@ class JiraData(SandboxServer):
         self.versions: dict[int, dict[str, Any]] = {}
         self.sprints: dict[int, dict[str, Any]] = {}
         self.boards = {1: project}
+        # accounts that may browse the project but not comment (no ADD_COMMENTS)
+        self.read_only: set[str] = set()
         self._issue_ids = itertools.count(10001)
         self._history_ids = itertools.count(20001)
         self._comment_ids = itertools.count(30001)

@@ -17,6 +17,7 @@ class JiraSandbox(JiraSearch):
         ("GET", r"/rest/api/(?P<api>[23])/serverInfo", "get_server_info"),
         ("GET", r"/rest/api/(?P<api>[23])/myself", "get_myself"),
         ("GET", r"/rest/api/(?P<api>[23])/field", "get_fields"),
+        ("GET", r"/rest/api/(?P<api>[23])/mypermissions", "get_my_permissions"),
         ("GET", r"/rest/api/(?P<api>[23])/search/jql", "search_jql"),
         ("POST", r"/rest/api/(?P<api>[23])/search/jql", "search_jql"),
         ("GET", r"/rest/api/(?P<api>[23])/search", "search_offset"),
@@ -111,6 +112,41 @@ class JiraSandbox(JiraSearch):
                 "serverTimeZone": "Etc/UTC",
             },
         )
+
+    PERMISSIONS = {
+        "BROWSE_PROJECTS": ("10", "Browse Projects", "Ability to browse projects."),
+        "ADD_COMMENTS": ("15", "Add Comments", "Ability to comment on issues."),
+        "EDIT_ALL_COMMENTS": ("34", "Edit All Comments", "Ability to edit all comments."),
+        "EDIT_OWN_COMMENTS": ("35", "Edit Own Comments", "Ability to edit own comments."),
+        "DELETE_OWN_COMMENTS": ("37", "Delete Own Comments", "Ability to delete own comments."),
+    }
+
+    def get_my_permissions(self, request: Request, account: str, api: int) -> Response:
+        """``GET /mypermissions``: ``permissions`` is required (a comma-separated list of keys);
+        an unknown project is a 404, as for a project the caller cannot see."""
+        wanted = request.listed("permissions")
+        if not wanted:
+            raise JiraError(400, "The permissions query parameter is required.")
+        unknown = [k for k in wanted if k not in self.PERMISSIONS]
+        if unknown:
+            raise JiraError(400, f"Permission keys are not valid: {', '.join(unknown)}.")
+        project = request.query.get("projectKey")
+        if project is not None and project != self.project:
+            raise JiraError(404, f"No project could be found with key '{project}'.")
+        writer = account not in self.read_only
+        permissions = {}
+        for key in wanted:
+            ident, name, description = self.PERMISSIONS[key]
+            have = key == "BROWSE_PROJECTS" or writer
+            permissions[key] = {
+                "id": ident,
+                "key": key,
+                "name": name,
+                "type": "PROJECT",
+                "description": description,
+                "havePermission": have,
+            }
+        return Response(200, {"permissions": permissions})
 
     def get_issue(self, request: Request, account: str, api: int, key: str) -> Response:
         issue = self.issue_by_key(key)

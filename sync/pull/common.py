@@ -120,7 +120,12 @@ def pull_since(
                     shifted = shifted or moved not in moved_seen
                     moved_seen.add(moved)
             newest = max((updated_of(obj) for obj in page.items), default="")
-            if newest > (run.cursors.get(cursor_key) or ""):
+            if shifted:
+                # An object a page boundary pushed out of sight may be older than the cursor
+                # this pass reached: until the re-page brings it, the saved cursor stays where
+                # the pass began, so a run stopped now re-reads the window.
+                _set_cursor(run, cursor_key, cursor)
+            elif newest > (run.cursors.get(cursor_key) or ""):
                 run.cursors[cursor_key] = newest
             save_page(page.items)
         if shifted:
@@ -130,6 +135,13 @@ def pull_since(
             return
         since = _minus_seconds(run.cursors[cursor_key], overlap_seconds)
     log.warning("%s: %s kept changing while paging; the next sync continues", run.name, cursor_key)
+
+
+def _set_cursor(run: SourceRun, key: str, value: str | None) -> None:
+    if value is None:
+        run.cursors.pop(key, None)
+    else:
+        run.cursors[key] = value
 
 
 def _stamp(value: Any) -> str:

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from connectors.errors import TrackerError
+from connectors.interrupt import Interrupted
 from sync.progress import ProgressLine
 from sync.pull.common import SourceRun
 from sync.settings import SourceSettings
-from sync.stopping import StopRequested
 from sync.store import Store
 from sync.trackers import build_connector, tracker_of
 
@@ -99,7 +99,7 @@ def pull_source(
     except TrackerError as exc:
         result.status, result.error = "failed", _error_text(source, exc)
         log.error("%s", result.error)
-    except StopRequested:
+    except Interrupted:
         result.status, result.error = "interrupted", f"{source.name}: stopped at a page boundary"
     except Exception as exc:  # noqa: BLE001 - one source must never take the run down
         result.status = "failed"

@@ -35,6 +35,13 @@ def write_json(report: dict[str, Any], out: TextIO) -> None:
     out.write("\n}\n")
 
 
+def write_json_line(report: dict[str, Any], out: TextIO) -> None:
+    """The same object on one line (``--daemon --json``: one report per cycle, per line)."""
+    whole = {k: list(v) if isinstance(v, Spool) else v for k, v in report.items()}
+    out.write(json.dumps(whole, ensure_ascii=False, separators=(",", ":")) + "\n")
+    out.flush()
+
+
 def write_text(report: dict[str, Any], out: TextIO, language: str = "en") -> None:
     for line in text_lines(report, language):
         out.write(line + "\n")
