@@ -296,9 +296,7 @@ def test_no_webhook_url_key_or_secret_in_any_output_log_store_or_report(
     db = tmp_path / "store.db"
     outputs = []
     for extra in (["--dry-run"], ["--json"], []):
-        result = run_cli(
-            "--config", str(config), "--db", str(db), "--as-of", "2026-11-20", "-v", *extra, env=env
-        )
+        result = run_cli("--config", str(config), "--db", str(db), "-v", *extra, env=env)
         outputs += [result.stdout, result.stderr]
     assert "chat digests:" in outputs[0] and "| tracker-sync: new high findings" in outputs[0]
     assert "dry_run" in outputs[0], "the dry run prints each message it would send"
@@ -338,7 +336,7 @@ def test_the_demo_posts_a_digest_to_each_chat_and_leaks_none_of_their_secrets(tm
 def test_a_missing_webhook_variable_is_a_config_error_naming_the_key(monkeypatch):
     monkeypatch.delenv("T_NOWHERE", raising=False)
     settings = build_settings({"notify": [{"kind": "wecom", "webhook_env": "T_NOWHERE"}]})
-    with pytest.raises(ConfigError, match=r"notify\[0\]\.webhook_env: .*T_NOWHERE is not set"):
+    with pytest.raises(ConfigError, match=r"notify\[wecom\]\.webhook_env: .*T_NOWHERE is not set"):
         resolve_secrets(settings, [])
 
 

@@ -39,7 +39,7 @@ def chromium(*args: str, home: Path) -> subprocess.CompletedProcess:
 
 
 def test_page_in_a_headless_browser(written, tmp_path):  # noqa: F811
-    page = written["en"] / "acme-github--sprint-12.html"
+    page = written["en"] / "demo-github--sprint-12.html"
     dom = chromium("--dump-dom", page.as_uri(), home=tmp_path)
     assert dom.returncode == 0, dom.stderr[-2000:]
     text = dom.stdout.decode()

@@ -39,7 +39,7 @@ def demo(tmp_path_factory):
         apply_demo_edits(github, worktile)
         run_once(settings, list(settings.sources), secrets, db, RunOptions())
         truth = sandbox_truth(github, jira, worktile)
-        truth[("acme-github", "Sprint 12")]["first_due"] = first_due
+        truth[("demo-github", "Sprint 12")]["first_due"] = first_due
     finally:
         for sandbox in sandboxes:
             sandbox.stop()
@@ -54,7 +54,7 @@ def sandbox_truth(github, jira, worktile) -> dict[tuple[str, str], dict]:
             i for i in github.issues.values() if i["milestone"] == number and not i["pull_request"]
         ]
         done = sum(1 for i in items if i["state"] == "closed")
-        truth[("acme-github", milestone["title"])] = {
+        truth[("demo-github", milestone["title"])] = {
             "total": len(items),
             "done": done,
             "due": milestone["due_on"][:10],
@@ -62,7 +62,7 @@ def sandbox_truth(github, jira, worktile) -> dict[tuple[str, str], dict]:
     for vid, version in jira.versions.items():
         items = [i for i in jira.issues.values() if vid in i["fixVersions"]]
         done = sum(1 for i in items if STATUSES[i["status"]] == "done")
-        truth[("acme-jira", version["name"])] = {
+        truth[("demo-jira", version["name"])] = {
             "total": len(items),
             "done": done,
             "due": version["releaseDate"],
@@ -72,7 +72,7 @@ def sandbox_truth(github, jira, worktile) -> dict[tuple[str, str], dict]:
             members = [i for i in worktile.items.values() if i.get("parent") == item["id"]]
             done = sum(1 for i in members if i["state"] == "completed")
             due = datetime.fromtimestamp(item["end_at"], UTC).date().isoformat()
-            truth[("acme-pingcode", item["title"])] = {
+            truth[("demo-pingcode", item["title"])] = {
                 "total": len(members),
                 "done": done,
                 "due": due,
@@ -114,8 +114,8 @@ def test_numbers_match_the_sandboxes(demo, written):
         assert page["numbers"]["done"] == expected["done"], key
         assert page["numbers"]["open"] == expected["total"] - expected["done"], key
         assert page["due_date"] == expected["due"], key
-    sprint = shown[("acme-github", "Sprint 12")]
-    assert sprint["first_due_date"] == truth[("acme-github", "Sprint 12")]["first_due"]
+    sprint = shown[("demo-github", "Sprint 12")]
+    assert sprint["first_due_date"] == truth[("demo-github", "Sprint 12")]["first_due"]
     assert sprint["due_history"] == [
         {"from": sprint["first_due_date"], "to": sprint["due_date"], "by": None, "at": None}
     ]
@@ -165,9 +165,9 @@ def test_pages_in_both_languages(written):
         page = (written["zh"] / milestone["file"]).read_text()
         assert milestone["title"] in page and "截止日期" in page
         assert f'href="{milestone["file"]}"' in zh_index
-    sprint = (written["en"] / "acme-github--sprint-12.html").read_text()
+    sprint = (written["en"] / "demo-github--sprint-12.html").read_text()
     assert "originally due" in sprint and "<svg" in sprint
-    release = (written["en"] / "acme-jira--2-0.html").read_text()
+    release = (written["en"] / "demo-jira--2-0.html").read_text()
     assert "Invoice export as PDF and CSV, batched" in release  # the undocumented change
     assert "Requirements waiting for your confirmation" in release
 
@@ -246,7 +246,7 @@ def test_findings_of_this_rounds_rules_and_acks_are_shown_escaped(demo, tmp_path
         [
             Finding(
                 "scope_creep",
-                "acme-github",
+                "demo-github",
                 "milestone",
                 "Sprint 12",
                 "9001",
@@ -256,7 +256,7 @@ def test_findings_of_this_rounds_rules_and_acks_are_shown_escaped(demo, tmp_path
             ),
             Finding(
                 "unanswered_client",
-                "acme-github",
+                "demo-github",
                 "item",
                 "acme/portal#10",
                 "10",
@@ -271,7 +271,7 @@ def test_findings_of_this_rounds_rules_and_acks_are_shown_escaped(demo, tmp_path
     conn = sqlite3.connect(copy)
     with conn:
         conn.execute(
-            "insert into acks values ('slipping_milestone', 'acme-github', 'Sprint 12', 'pm-carol',"
+            "insert into acks values ('slipping_milestone', 'demo-github', 'Sprint 12', 'pm-carol',"
             " '2026-11-26T10:00:00Z', '2026-12-10', 'agreed <i>with</i> the client', 'comment',"
             " 'd1')"
         )
@@ -283,7 +283,7 @@ def test_findings_of_this_rounds_rules_and_acks_are_shown_escaped(demo, tmp_path
     assert sprint["reasons"] == ["p50_late", "moved", "scope_creep"]
     assert [q["who"] for q in sprint["questions"]] == ["client-pm"]
     assert sprint["acks"][0]["reason"] == "agreed <i>with</i> the client"
-    page = (tmp_path / "r" / "acme-github--sprint-12.html").read_text()
+    page = (tmp_path / "r" / "demo-github--sprint-12.html").read_text()
     assert "&lt;b&gt;When?&lt;/b&gt;" in page and "<b>When?" not in page
     assert "agreed &lt;i&gt;with&lt;/i&gt; the client" in page and "pm-carol" in page
     assert "acme/portal#21" in page and "undocumented" in page
