@@ -296,28 +296,18 @@ def resolve_secrets(settings: Settings, sources: list[SourceSettings]) -> dict[s
     Every missing one is listed at once, each naming the source, the key and the variable."""
     secrets: dict[str, dict[str, str]] = {}
     missing: list[str] = []
-    for source in sources:
+    owners = [(f"sources[{source.name}]", source.name, source) for source in sources]
+    owners += [  # a chat webhook URL is a secret too
+        (f"notify[{c.channel}]", f"notify:{c.channel}", c) for c in settings.notify
+    ]
+    for where, name, owner in owners:
         values: dict[str, str] = {}
-        for key, variable in source.secret_envs().items():
+        for key, variable in owner.secret_envs().items():
             value = os.environ.get(variable, "")
             if not value:
-                missing.append(
-                    f"config: sources[{source.name}].{key}: environment variable"
-                    f" {variable} is not set"
-                )
+                missing.append(f"config: {where}.{key}: environment variable {variable} is not set")
             values[key.removesuffix("_env")] = value
-        secrets[source.name] = values
-    for channel in settings.notify:  # a chat webhook URL is a secret too
-        values = {}
-        for key, variable in channel.secret_envs().items():
-            value = os.environ.get(variable, "")
-            if not value:
-                missing.append(
-                    f"config: notify[{channel.channel}].{key}: environment variable"
-                    f" {variable} is not set"
-                )
-            values[key.removesuffix("_env")] = value
-        secrets[f"notify:{channel.channel}"] = values
+        secrets[name] = values
     if missing:
         raise ConfigError("\n".join(missing))
     return secrets

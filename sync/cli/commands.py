@@ -17,9 +17,10 @@ from sync.cli.common import (
     configure_logging,
     fail,
     load_config,
+    load_sources,
     stop_on_signals,
 )
-from sync.settings import ConfigError, require_sources, resolve_secrets, select_sources
+from sync.settings import ConfigError
 from sync.status import status_lines
 from sync.stopping import STOP
 from sync.store import StoreError, check_store, read_status
@@ -50,10 +51,7 @@ def check_command(argv: list[str]) -> int:
     configure_logging(args.verbose, args.quiet)
     stop_on_signals()
     try:
-        settings = load_config(args)
-        require_sources(settings)
-        sources = select_sources(settings, args.source)
-        secrets = resolve_secrets(settings, sources)
+        settings, sources, secrets = load_sources(args)
     except ConfigError as exc:
         return fail(str(exc))
     print(f"config {config_path(args)}: ok ({len(sources)} sources)", flush=True)

@@ -14,7 +14,14 @@ from types import FrameType
 from typing import NoReturn
 
 from sync.run import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE
-from sync.settings import Settings, load_settings
+from sync.settings import (
+    Settings,
+    SourceSettings,
+    load_settings,
+    require_sources,
+    resolve_secrets,
+    select_sources,
+)
 from sync.stopping import STOP
 
 __all__ = [
@@ -85,6 +92,17 @@ def config_path(args: argparse.Namespace) -> str:
 def load_config(args: argparse.Namespace) -> Settings:
     """The settings, or ConfigError listing every problem."""
     return load_settings(config_path(args))
+
+
+def load_sources(
+    args: argparse.Namespace,
+) -> tuple[Settings, list[SourceSettings], dict[str, dict[str, str]]]:
+    """The settings, the sources ``--source`` selects and their secrets; or ConfigError
+    listing every problem (none configured, an unknown source, every missing variable)."""
+    settings = load_config(args)
+    require_sources(settings)
+    sources = select_sources(settings, args.source)
+    return settings, sources, resolve_secrets(settings, sources)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:

@@ -17,13 +17,13 @@ from sync.cli.common import (
     add_common_flags,
     configure_logging,
     fail,
-    load_config,
+    load_sources,
     stop_on_signals,
 )
 from sync.lock import LockHeld, RunLock
 from sync.report.run_report import write_json, write_json_line, write_text
 from sync.run import RunOptions, run_once
-from sync.settings import ConfigError, require_sources, resolve_secrets, select_sources
+from sync.settings import ConfigError
 from sync.store import StoreError, check_store, source_names
 
 COMMANDS_HELP = """commands:
@@ -94,10 +94,7 @@ def run_command(argv: list[str]) -> int:
     if args.demo:
         return demo_command(args, options)
     try:
-        settings = load_config(args)
-        require_sources(settings)
-        sources = select_sources(settings, args.source)
-        secrets = resolve_secrets(settings, sources)
+        settings, sources, secrets = load_sources(args)
     except ConfigError as exc:
         return fail(str(exc))
     db_path = args.db or settings.store.path

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from sync.notify.digest import Digest, fit
-from sync.notify.platform import Answer, Outcome, body_bytes, json_answer
+from sync.notify.platform import Answer, Outcome, body_bytes, errcode_outcome
 
 KIND = "dingtalk"
 RATES = ((20, 60),)
@@ -68,15 +68,4 @@ def signed(
 
 
 def outcome(answer: Answer) -> Outcome:
-    found = json_answer(answer.text) or {}
-    code = found.get("errcode")
-    if answer.status == 200 and code == 0:
-        return Outcome("sent")
-    error = (
-        f"DingTalk errcode {code}: {found.get('errmsg', '')}"
-        if code is not None
-        else f"HTTP {answer.status}"
-    )
-    if code == RATE_LIMITED or answer.status == 429:
-        return Outcome("rate_limited", error)
-    return Outcome("failed", error)
+    return errcode_outcome(answer, "DingTalk", RATE_LIMITED)

@@ -59,6 +59,23 @@ def json_answer(answer_text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def errcode_outcome(answer: Answer, platform: str, rate_limited: int) -> Outcome:
+    """The answer of a platform that says ``{"errcode": 0, "errmsg": "ok"}`` (DingTalk, WeCom):
+    anything but HTTP 200 with errcode 0 is an error; its rate-limit code defers the message."""
+    found = json_answer(answer.text) or {}
+    code = found.get("errcode")
+    if answer.status == 200 and code == 0:
+        return Outcome("sent")
+    error = (
+        f"{platform} errcode {code}: {found.get('errmsg', '')}"
+        if code is not None
+        else f"HTTP {answer.status}"
+    )
+    if code == rate_limited or answer.status == 429:
+        return Outcome("rate_limited", error)
+    return Outcome("failed", error)
+
+
 def scrub(text: str, secrets: list[str]) -> str:
     """``text`` cut short and with every secret (and each secret's URL query key) removed."""
     for secret in secrets:

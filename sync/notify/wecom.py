@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync.notify.digest import Digest, fit
-from sync.notify.platform import Answer, Outcome, json_answer
+from sync.notify.platform import Answer, Outcome, errcode_outcome
 
 KIND = "wecom"
 RATES = ((20, 60),)
@@ -48,15 +48,4 @@ def signed(
 
 
 def outcome(answer: Answer) -> Outcome:
-    found = json_answer(answer.text) or {}
-    code = found.get("errcode")
-    if answer.status == 200 and code == 0:
-        return Outcome("sent")
-    error = (
-        f"WeCom errcode {code}: {found.get('errmsg', '')}"
-        if code is not None
-        else f"HTTP {answer.status}"
-    )
-    if code == RATE_LIMITED or answer.status == 429:
-        return Outcome("rate_limited", error)
-    return Outcome("failed", error)
+    return errcode_outcome(answer, "WeCom", RATE_LIMITED)
