@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.pull.sources import pull_sources
-from sync.rules import enabled_rules, evaluate_rules
+from sync.rules import RULES, enabled_rules, evaluate_rules
 from sync.rules.finding import SEVERITY_ORDER, Finding
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
@@ -42,7 +42,8 @@ def run_once(
     """Run the pipeline once; return the report and the exit code (0 ok, 1 a source failed).
     The report's findings and writes are spools: iterate them, they are not lists."""
     as_of = (options.as_of or datetime.now(UTC).date()).isoformat()
-    dry_run = options.dry_run or not settings.writeback.enabled
+    # --as-of looks at the past: it writes to no tracker and records no findings
+    dry_run = options.dry_run or options.as_of is not None or not settings.writeback.enabled
     started = utc_now()
     store = Store(db_path)  # idle while the sources pull, each on its own connection
     try:
@@ -54,18 +55,26 @@ def run_once(
             else EXIT_SOURCE_FAILED
         )
         rules = enabled_rules(settings)
-        store.save_findings(evaluate_rules(store, settings, date.fromisoformat(as_of)), rules)
-        found = Spool(Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
-        # no writes after a stop was asked for, nor for a source that did not pull
-        pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
-        writes, refused = run_writeback(
-            settings,
-            [s for s in sources if s.name in pulled],
-            secrets,
-            store,
-            dry_run=dry_run,
-            allow_bulk=options.allow_bulk,
-        )
+        evaluated = evaluate_rules(store, settings, date.fromisoformat(as_of))
+        writes: Any = Spool()
+        refused: dict[str, str] = {}
+        if options.as_of is not None:
+            found = Spool(f.report() for f in sorted(evaluated, key=_reading_order))
+        else:  # every rule's open findings are judged: a switched-off rule's resolve
+            store.save_findings(evaluated, RULES)
+            found = Spool(
+                Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER)
+            )
+            # no writes after a stop was asked for, nor for a source that did not pull
+            pulled = set() if STOP.is_set() else {r.name for r in results if r.status == "ok"}
+            writes, refused = run_writeback(
+                settings,
+                [s for s in sources if s.name in pulled],
+                secrets,
+                store,
+                dry_run=dry_run,
+                allow_bulk=options.allow_bulk,
+            )
         for result in results:
             if result.name in refused:
                 result.status, result.error = "failed", refused[result.name]
@@ -89,3 +98,9 @@ def run_once(
     finally:
         store.close()
     return report, exit_code
+
+
+def _reading_order(finding: Finding) -> tuple:
+    """As ``open_findings`` orders them: severity, then source, rule and subject."""
+    rank = SEVERITY_ORDER.get(finding.severity, len(SEVERITY_ORDER))
+    return (rank, finding.source, finding.rule, finding.subject)

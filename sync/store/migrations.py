@@ -250,3 +250,9 @@ def m004_history_acks_and_audit(db: Database) -> None:
         pk="id",
     )
     db["notifications"].create_index(["channel", "at"])
+
+
+@migrations()
+def m005_i14_item_urls(db: Database) -> None:
+    """Items found by URL: a PingCode work item URL pasted in another item names it."""
+    db["items"].create_index(["url"], index_name="idx_items_url", if_not_exists=True)
