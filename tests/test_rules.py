@@ -17,12 +17,13 @@ def t(day: int, hour: int = 10) -> str:
     return f"2026-11-{day:02d}T{hour:02d}:00:00Z"
 
 
-def run(tmp_path, *sources, rules=None, as_of=AS_OF):
+def run(tmp_path, *sources, rules=None, as_of=AS_OF, settings=None):
     """One run judged as of ``as_of`` (findings reported, none recorded); ``as_of=None`` is a
     recorded run with the clock frozen at noon of ``AS_OF``."""
-    settings = {
-        "rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}, **(rules or {})}
-    }
+    client = {"client_accounts": ["client-pm"]}
+    rules = {**(rules or {})}
+    rules["unconfirmed_requirement"] = {**client, **rules.get("unconfirmed_requirement", {})}
+    settings = {**(settings or {}), "rules": rules}
     if as_of is None:
         with time_machine.travel(datetime.fromisoformat(f"{AS_OF}T12:00:00+00:00"), tick=True):
             report, code = sync(tmp_path / "store.db", *sources, settings=settings)
