@@ -331,3 +331,41 @@ def test_as_of_sees_the_past_and_records_nothing(make_github, tmp_path):
     assert rows(tmp_path / "store.db", "select * from findings") == []
     now = run(tmp_path, github_source(gh), as_of="2026-11-20")
     assert f"acme/portal#{number}" not in findings(now, UNCONFIRMED)
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+def test_as_of_gives_each_item_the_status_its_history_gives(make_jira, tmp_path, deployment):
+    jira = make_jira(deployment=deployment)
+    story = jira.add_issue("导出", created=t(15))
+    jira.edit_issue(story["key"], at=t(18), status="In Progress")
+    assert story["key"] not in findings(
+        run(tmp_path, jira_source(jira), as_of="2026-11-16"), UNCONFIRMED
+    )
+    now = findings(run(tmp_path, jira_source(jira), as_of="2026-11-20"), UNCONFIRMED)
+    assert now[story["key"]]["severity"] == "high"
+
+
+def test_as_of_sees_an_issue_closed_later_as_open(make_github, tmp_path):
+    gh = make_github()
+    number = gh.add_issue("R", labels=["requirement"], created_at=t(2))["number"]
+    gh.edit_issue(number, at=t(18), state="closed")
+    past = findings(run(tmp_path, github_source(gh), as_of="2026-11-15"), UNCONFIRMED)
+    assert past[f"acme/portal#{number}"]["severity"] == "warning"
+    assert not findings(run(tmp_path, github_source(gh), as_of="2026-11-20"), UNCONFIRMED)
+
+
+# -- throughput from history ----------------------------------------------------------------
+
+
+def test_throughput_counts_items_that_entered_done_without_a_resolution(make_jira, tmp_path):
+    jira = make_jira()
+    version = jira.add_version("3.0", release_date="2026-11-25", start_date="2026-11-01")
+    for n in range(10):
+        jira.add_issue(f"Open {n}", issuetype="Task", fix_versions=[version["id"]], created=t(2))
+    for day in range(5, 11):
+        done = jira.add_issue(f"Done {day}", issuetype="Task", created=t(2))
+        jira.edit_issue(done["key"], at=t(day), status="Done")
+        jira.issues[int(done["id"])]["resolutiondate"] = None  # a workflow that sets none
+    found = findings(run(tmp_path, jira_source(jira)), "slipping_milestone")["3.0"]
+    reasons = {r["reason"]: r for r in found["evidence"]["reasons"]}
+    assert reasons["forecast"]["throughput_per_day"] == round(6 / 42, 2)
