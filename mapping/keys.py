@@ -30,12 +30,15 @@ def mentioned_keys(text: str, *, repo: str | None = None, own_key: str | None = 
     """Every item key the text names; ``#12`` only counts inside a GitHub repository."""
     if not text:
         return set()
-    keys = set(PROJECT_KEY.findall(text))
-    keys.update(f"{found_repo}#{number}" for found_repo, number in GITHUB_URL.findall(text))
-    keys.update(PINGCODE_URL.findall(text))
-    rest = PINGCODE_URL.sub(" ", GITHUB_URL.sub(" ", text))
-    keys.update(f"{found_repo}#{number}" for found_repo, number in REPO_KEY.findall(rest))
-    if repo:
-        keys.update(f"{repo}#{number}" for number in LOCAL_KEY.findall(REPO_KEY.sub(" ", rest)))
+    keys = set(PROJECT_KEY.findall(text)) if "-" in text else set()
+    rest = text
+    if "://" in text:  # most text holds no URL: the rules read every comment
+        keys.update(f"{found_repo}#{number}" for found_repo, number in GITHUB_URL.findall(text))
+        keys.update(PINGCODE_URL.findall(text))
+        rest = PINGCODE_URL.sub(" ", GITHUB_URL.sub(" ", text))
+    if "#" in rest:
+        keys.update(f"{found_repo}#{number}" for found_repo, number in REPO_KEY.findall(rest))
+        if repo:
+            keys.update(f"{repo}#{number}" for number in LOCAL_KEY.findall(REPO_KEY.sub(" ", rest)))
     keys.discard(own_key or "")
     return keys

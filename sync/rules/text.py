@@ -11,7 +11,7 @@ from functools import lru_cache
 MARKER_TOKEN = "tracker-sync:v1"
 
 
-CLAUSE_ENDS = ".,;:!?。，；：！？、\n\r"
+CLAUSE_END = re.compile(r"[.,;:!?。，；：！？、\n\r]")
 QUESTION_MARKS = "?？"
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _GAP_UNIT = re.compile(r"[A-Za-z0-9'’-]+|[^\sA-Za-z0-9'’-]")
@@ -23,52 +23,52 @@ def contains_phrase(text: str, phrases: Iterable[str], negations: Iterable[str])
     "没问题，确认。" and "Confirmed, no changes." do."""
     if not text:
         return False
+    phrase_pattern, cue_pattern = _patterns(tuple(phrases), tuple(negations))
+    if phrase_pattern is None:
+        return False
     low = text.casefold()
-    cues = _cue_patterns(tuple(n for n in negations if n and n.strip()))
-    for pattern in _phrase_patterns(tuple(p for p in phrases if p)):
-        for match in pattern.finditer(low):
-            if not _asked(low, match.end()) and not _negated(low, match.start(), cues):
-                return True
+    for match in phrase_pattern.finditer(low):
+        if not _asked(low, match.end()) and not _negated(low, match.start(), cue_pattern):
+            return True
     return False
 
 
 @lru_cache(maxsize=64)
-def _phrase_patterns(phrases: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(_bounded(phrase.casefold()) for phrase in phrases)
+def _patterns(
+    phrases: tuple[str, ...], negations: tuple[str, ...]
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """One alternation each for the phrases and the negation cues, compiled once."""
+    return _alternation(phrases), _alternation(negations)
 
 
-@lru_cache(maxsize=64)
-def _cue_patterns(negations: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(_bounded(cue.strip().casefold()) for cue in negations)
-
-
-def _bounded(word: str) -> re.Pattern[str]:
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """Latin edges match only beside a non-Latin character: "unconfirmed" holds no
-    "confirmed", "SCR-7" no "CR-"; CJK edges match anywhere."""
-    before = "(?<![a-z0-9])" if _LATIN.match(word[0]) else ""
-    after = "(?![a-z0-9])" if _LATIN.match(word[-1]) else ""
-    return re.compile(before + re.escape(word) + after)
-
-
-def _clause_start(low: str, at: int) -> int:
-    return max(low.rfind(end, 0, at) for end in CLAUSE_ENDS) + 1
+    "confirmed", "SCR-7" no "CR-"; CJK edges match anywhere. Longer words first, so "尚未"
+    is found whole."""
+    parts = []
+    for word in sorted({w.strip().casefold() for w in words if w and w.strip()}, key=len)[::-1]:
+        before = "(?<![a-z0-9])" if _LATIN.match(word[0]) else ""
+        after = "(?![a-z0-9])" if _LATIN.match(word[-1]) else ""
+        parts.append(before + re.escape(word) + after)
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _asked(low: str, end: int) -> bool:
     """The clause holding the match ends with a question mark."""
-    ends = [i for i in (low.find(mark, end) for mark in CLAUSE_ENDS) if i >= 0]
-    return bool(ends) and low[min(ends)] in QUESTION_MARKS
+    found = CLAUSE_END.search(low, end)
+    return found is not None and found.group() in QUESTION_MARKS
 
 
-def _negated(low: str, start: int, cues: tuple[re.Pattern[str], ...]) -> bool:
+def _negated(low: str, start: int, cues: re.Pattern[str] | None) -> bool:
     """A cue before the match in its clause, with at most two words or CJK characters
     between them."""
-    clause = low[_clause_start(low, start) : start]
-    for cue in cues:
-        for found in cue.finditer(clause):
-            if len(_GAP_UNIT.findall(clause[found.end() :])) <= 2:
-                return True
-    return False
+    if cues is None:
+        return False
+    clause_start = 0
+    for found in CLAUSE_END.finditer(low, 0, start):
+        clause_start = found.end()
+    clause = low[clause_start:start]
+    return any(len(_GAP_UNIT.findall(clause, cue.end())) <= 2 for cue in cues.finditer(clause))
 
 
 def is_service_text(text: str) -> bool:

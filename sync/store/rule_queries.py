@@ -207,12 +207,15 @@ def throughput_rows(store: Store, first_day: str, end_day: str) -> list[tuple[st
     return store.db.execute(
         "with done_status as materialized (select distinct source, status from items"
         " where status_category = 'done'),"
-        " became as (select i.source, coalesce((select max(c.at) from changes c"
-        " where c.source = i.source and c.item_id = i.id and c.field = 'status'"
-        " and exists (select 1 from done_status d where d.source = c.source"
-        " and d.status = c.to_value)), i.closed_at) at from items i"
-        " where i.status_category = 'done' and i.cancelled = 0 and i.type != 'pull_request')"
-        " select source, substr(at, 1, 10) day, count(*) from became"
-        " where at >= ? and at < ? group by source, day",
+        # each item's last entry into a done status, grouped in one pass over the status
+        # changes (a per-item subquery cost 0.2 s at 100k items)
+        " entered as materialized (select c.source, c.item_id, max(c.at) at from done_status d"
+        " cross join changes c on c.source = d.source and c.field = 'status'"
+        " and c.to_value = d.status group by c.source, c.item_id)"
+        " select i.source, substr(coalesce(e.at, i.closed_at), 1, 10) day, count(*) from items i"
+        " left join entered e on e.source = i.source and e.item_id = i.id"
+        " where i.status_category = 'done' and i.cancelled = 0 and i.type != 'pull_request'"
+        " and coalesce(e.at, i.closed_at) >= ? and coalesce(e.at, i.closed_at) < ?"
+        " group by 1, 2",
         [first_day, end_day],
     ).fetchall()
