@@ -105,6 +105,21 @@ def _adf_date(timestamp: Any) -> str:
         return ""
 
 
+def adf_links(node: Any) -> list[str]:
+    """The targets of ADF link marks (``[the spec](…/browse/ACME-12)``): a URL a person
+    linked names its item too, though the text shows other words."""
+    if isinstance(node, list):
+        return [href for child in node for href in adf_links(child)]
+    if not isinstance(node, dict):
+        return []
+    hrefs = [
+        str((mark.get("attrs") or {}).get("href") or "")
+        for mark in node.get("marks") or []
+        if isinstance(mark, dict) and mark.get("type") == "link"
+    ]
+    return hrefs + adf_links(node.get("content") or [])
+
+
 def rich_text(value: Any) -> str:
     """A v3 ADF document or a v2 wiki string, as trimmed plain text."""
     return adf_to_text(value).strip()
@@ -198,7 +213,10 @@ def map_issue(
             if target:
                 name = link_type.get(label) or link_type.get("name") or "relates to"
                 links.append(LinkRecord(source, item.id, target, name))
-    named = mentioned_keys(f"{item.title}\n{item.body}\n{item.acceptance or ''}", own_key=item.key)
+    linked = " ".join(adf_links(fields.get("description")))
+    named = mentioned_keys(
+        f"{item.title}\n{item.body}\n{item.acceptance or ''}\n{linked}", own_key=item.key
+    )
     known = {link.target_key for link in links}
     links += [LinkRecord(source, item.id, key, "mentions") for key in sorted(named - known)]
     return MappedItem(item, links)

@@ -90,6 +90,15 @@ def html_to_text(value: Any) -> str:
     return re.sub(r"\n\s*\n+", "\n", text).strip()
 
 
+HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def html_links(value: Any) -> list[str]:
+    """The link targets in HTML: a work item URL a person linked names its item too, though
+    the link shows other words."""
+    return HREF.findall(value) if isinstance(value, str) else []
+
+
 def local_date(seconds: Any, zone: str) -> str | None:
     if seconds in (None, 0, ""):
         return None
@@ -156,7 +165,10 @@ def map_work_item(
         raw=payload,
     )
     links = [LinkRecord(source, item.id, item.parent_key, "parent")] if item.parent_key else []
-    named = mentioned_keys(f"{item.title}\n{item.body}", own_key=item.key) - {item.parent_key}
+    linked = " ".join(html_links(payload.get("description")))
+    named = mentioned_keys(f"{item.title}\n{item.body}\n{linked}", own_key=item.key) - {
+        item.parent_key
+    }
     links += [LinkRecord(source, item.id, key, "mentions") for key in sorted(named)]
     return MappedItem(item, links)
 

@@ -176,3 +176,27 @@ def test_lone_surrogates_and_nul_are_cleaned_and_pairs_kept():
     plain = b'{"body": "fine"}'
     data = json.loads(plain)
     assert clean_json(data, plain) is data
+
+
+def test_a_link_mark_names_its_item_though_its_text_says_other_words():
+    payload = copy.deepcopy(
+        json.loads((CONTRACTS / "jira" / "search-jql.json").read_text())["issues"][0]
+    )
+    link = {"type": "link", "attrs": {"href": "https://acme.atlassian.net/browse/ACME-40"}}
+    payload["fields"]["description"] = {
+        "type": "doc",
+        "version": 1,
+        "content": [paragraph(text("按"), {"type": "text", "text": "需求说明", "marks": [link]})],
+    }
+    mapped = jm.map_issue(payload, source="j", base_url="https://acme.atlassian.net")
+    assert mapped.item.body == "按需求说明"
+    assert "ACME-40" in {link.target_key for link in mapped.links}
+
+
+def test_a_pingcode_link_names_its_work_item_though_its_text_says_other_words():
+    payload = json.loads((CONTRACTS / "worktile" / "work-item.json").read_text())
+    url = "https://acme.pingcode.com/pjm/workitems/aB12cD34"
+    payload["description"] = f'<p>详见<a href="{url}">运价需求</a>。</p>'
+    mapped = wm.map_work_item(payload, source="pc", type_id="task")
+    assert mapped.item.body == "详见运价需求。"
+    assert url in {link.target_key for link in mapped.links}
