@@ -44,7 +44,7 @@ def sandbox_state(sandbox: Any) -> dict[str, set]:
                 },
                 "history": {
                     f"transition:{t['id']}"
-                    for iid in requirements | _started_linked_tasks(sandbox)
+                    for iid in requirements | started_linked_tasks(sandbox)
                     for t in sandbox.transitions[iid]
                 }
                 | {f"activity:{a['id']}" for iid in requirements for a in sandbox.activities[iid]},
@@ -52,7 +52,7 @@ def sandbox_state(sandbox: Any) -> dict[str, set]:
     raise TypeError(f"no verifier for {type(sandbox).__name__}")
 
 
-def _started_linked_tasks(sandbox: WorktileSandbox) -> set[str]:
+def started_linked_tasks(sandbox: WorktileSandbox) -> set[str]:
     """Tasks whose transitions the sync fetches: linked to something, and past pending."""
     return {
         i["id"]
