@@ -369,3 +369,13 @@ def test_throughput_counts_items_that_entered_done_without_a_resolution(make_jir
     found = findings(run(tmp_path, jira_source(jira)), "slipping_milestone")["3.0"]
     reasons = {r["reason"]: r for r in found["evidence"]["reasons"]}
     assert reasons["forecast"]["throughput_per_day"] == round(6 / 42, 2)
+
+
+def test_as_of_counts_a_milestone_items_as_they_then_were(make_github, tmp_path):
+    gh = make_github()
+    milestone = gh.add_milestone("R1", due_on="2026-11-12T07:00:00Z", created_at=t(1))
+    number = gh.add_issue("Work", milestone=milestone["number"], created_at=t(2))["number"]
+    gh.edit_issue(number, at=t(18), state="closed")
+    past = findings(run(tmp_path, github_source(gh), as_of="2026-11-15"), "slipping_milestone")
+    assert past["R1"]["evidence"]["open_items"] == 1
+    assert not findings(run(tmp_path, github_source(gh), as_of="2026-11-20"), "slipping_milestone")
