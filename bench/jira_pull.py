@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import print_table, run_sync_process, save_results, write_config
-from sandbox.jira import JiraSandbox
+from sandbox.jira import EMBEDDED_HISTORY_CAP, JiraSandbox
 from sandbox.scenario import seed_jira_project
 
 LONG_ISSUES, LONG_HISTORY = 30, 150
@@ -27,10 +27,12 @@ def bench_jira_pull(issues: int = 5000, latency: float = 0.02) -> dict[str, Any]
         versions=6,
     )
     page = sandbox.max_results_cap
+    # Cloud's search embeds the newest 40 histories: an issue with more has its changelog
+    # paged (100 a page) from the changelog endpoint
     changelog_pages = sum(
         math.ceil(len(i["histories"]) / 100)
         for i in sandbox.issues.values()
-        if len(i["histories"]) > 100
+        if len(i["histories"]) > EMBEDDED_HISTORY_CAP
     )
     floor = math.ceil(issues / page) + changelog_pages
     sandbox.latency = latency

@@ -24,6 +24,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from connectors.clean import clean_json
 from connectors.errors import (
     RateLimited,
     TrackerError,
@@ -231,7 +232,7 @@ class HttpClient:
         if not expect_json or response.status_code == 204 or not response.content:
             return response, None
         try:
-            return response, response.json()
+            return response, clean_json(response.json(), response.content)
         except ValueError:
             raise Transient(
                 "the tracker sent a malformed JSON body",

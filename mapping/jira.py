@@ -10,6 +10,7 @@ are ``accountId`` only, Data Center users ``key``/``name``; changelog items are 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from mapping.keys import mentioned_keys
@@ -29,7 +30,8 @@ from mapping.model import (
 
 # Jira keeps the history of every field, so the store never needs snapshot diffs for it.
 HISTORY_FIELDS = frozenset(WATCHED_FIELDS)
-STATUS_CATEGORIES = {"new": "todo", "indeterminate": "doing", "done": "done"}
+# "undefined" is Jira's "No Category": real on some sites, and work not yet begun.
+STATUS_CATEGORIES = {"new": "todo", "indeterminate": "doing", "done": "done", "undefined": "todo"}
 CANCELLED_RESOLUTIONS = ("Won't Do", "Won't Fix", "Duplicate", "Declined", "Cancelled")
 
 # changelog fieldId (or, on old Data Center, the display name) -> normalized field
@@ -49,8 +51,16 @@ CHANGELOG_FIELDS = {
 }
 
 
+BLOCK_NODES = frozenset(
+    {"paragraph", "heading", "codeBlock", "blockquote", "rule", "panel", "tableRow", "mediaGroup"}
+)
+CARD_NODES = frozenset({"inlineCard", "blockCard", "embedCard"})
+
+
 def adf_to_text(node: Any) -> str:
-    """Atlassian Document Format as plain text: what the rules hash, diff and search."""
+    """Atlassian Document Format as plain text: what the rules hash, diff and search. Every
+    node that shows a person text gives it (action items, decisions, date chips, expand
+    titles, status lozenges, mentions, smart-link URLs), with a line break where a block ends."""
     if node is None:
         return ""
     if isinstance(node, str):
@@ -60,19 +70,54 @@ def adf_to_text(node: Any) -> str:
     if not isinstance(node, dict):
         raise MalformedPayload(f"unreadable rich text {type(node).__name__}")
     kind = node.get("type")
+    attrs = node.get("attrs") if isinstance(node.get("attrs"), dict) else {}
     if kind == "text":
         return str(node.get("text", ""))
     if kind == "hardBreak":
         return "\n"
-    if kind in ("mention", "emoji", "status", "date", "inlineCard"):
-        attrs = node.get("attrs") or {}
-        return str(attrs.get("text") or attrs.get("shortName") or attrs.get("url") or "")
+    if kind in CARD_NODES:
+        url = str(attrs.get("url") or (attrs.get("data") or {}).get("url") or "")
+        return f"{url}\n" if kind != "inlineCard" else url
+    if kind == "date":
+        return _adf_date(attrs.get("timestamp"))
+    if kind in ("mention", "emoji", "status"):
+        return str(attrs.get("text") or attrs.get("shortName") or "")
     inner = adf_to_text(node.get("content") or [])
-    if kind == "listItem":
+    if kind in ("listItem", "decisionItem"):
         return f"- {inner.strip()}\n"
-    if kind in ("paragraph", "heading", "codeBlock", "blockquote", "rule", "panel"):
+    if kind == "taskItem":
+        return f"- [{'x' if attrs.get('state') == 'DONE' else ' '}] {inner.strip()}\n"
+    if kind in ("expand", "nestedExpand"):
+        title = str(attrs.get("title") or "")
+        return f"{title}\n{inner}" if title else inner
+    if kind in ("tableCell", "tableHeader"):
+        return f"{inner.strip()} | "
+    if kind in BLOCK_NODES:
         return f"{inner}\n"
     return inner
+
+
+def _adf_date(timestamp: Any) -> str:
+    """A date chip: ``attrs.timestamp`` is milliseconds since the epoch, as a string."""
+    try:
+        return datetime.fromtimestamp(int(timestamp) / 1000, UTC).date().isoformat()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
+def adf_links(node: Any) -> list[str]:
+    """The targets of ADF link marks (``[the spec](…/browse/ACME-12)``): a URL a person
+    linked names its item too, though the text shows other words."""
+    if isinstance(node, list):
+        return [href for child in node for href in adf_links(child)]
+    if not isinstance(node, dict):
+        return []
+    hrefs = [
+        str((mark.get("attrs") or {}).get("href") or "")
+        for mark in node.get("marks") or []
+        if isinstance(mark, dict) and mark.get("type") == "link"
+    ]
+    return hrefs + adf_links(node.get("content") or [])
 
 
 def rich_text(value: Any) -> str:
@@ -168,7 +213,10 @@ def map_issue(
             if target:
                 name = link_type.get(label) or link_type.get("name") or "relates to"
                 links.append(LinkRecord(source, item.id, target, name))
-    named = mentioned_keys(f"{item.title}\n{item.body}\n{item.acceptance or ''}", own_key=item.key)
+    linked = " ".join(adf_links(fields.get("description")))
+    named = mentioned_keys(
+        f"{item.title}\n{item.body}\n{item.acceptance or ''}\n{linked}", own_key=item.key
+    )
     known = {link.target_key for link in links}
     links += [LinkRecord(source, item.id, key, "mentions") for key in sorted(named - known)]
     return MappedItem(item, links)

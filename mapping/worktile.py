@@ -50,6 +50,10 @@ PROPERTY_FIELDS = {
 }
 
 
+# The service's marker (sync.rules.text.MARKER_TOKEN) as it starts in a hidden HTML comment.
+SERVICE_MARK = "tracker-sync:"
+
+
 class _TextOnly(HTMLParser):
     BREAKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr"}
 
@@ -66,6 +70,12 @@ class _TextOnly(HTMLParser):
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
 
+    def handle_comment(self, data: str) -> None:
+        """A hidden comment is dropped, unless it is the service's marker: a comment that holds
+        the marker is never human evidence, so the marker must outlive the HTML."""
+        if SERVICE_MARK in data:
+            self.parts.append(f"<!--{data}-->")
+
 
 def html_to_text(value: Any) -> str:
     """An HTML description as plain text, for hashing, diffs and phrase search."""
@@ -78,6 +88,15 @@ def html_to_text(value: Any) -> str:
     parser.close()
     text = html.unescape("".join(parser.parts))
     return re.sub(r"\n\s*\n+", "\n", text).strip()
+
+
+HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def html_links(value: Any) -> list[str]:
+    """The link targets in HTML: a work item URL a person linked names its item too, though
+    the link shows other words."""
+    return HREF.findall(value) if isinstance(value, str) else []
 
 
 def local_date(seconds: Any, zone: str) -> str | None:
@@ -146,7 +165,10 @@ def map_work_item(
         raw=payload,
     )
     links = [LinkRecord(source, item.id, item.parent_key, "parent")] if item.parent_key else []
-    named = mentioned_keys(f"{item.title}\n{item.body}", own_key=item.key) - {item.parent_key}
+    linked = " ".join(html_links(payload.get("description")))
+    named = mentioned_keys(f"{item.title}\n{item.body}\n{linked}", own_key=item.key) - {
+        item.parent_key
+    }
     links += [LinkRecord(source, item.id, key, "mentions") for key in sorted(named)]
     return MappedItem(item, links)
 
@@ -262,6 +284,40 @@ def map_activity(payload: dict[str, Any], *, source: str, item_id: str) -> Chang
         from_value=_value(content.get("origin")),
         to_value=_value(content.get("target")),
     )
+
+
+def map_activity_changes(
+    payload: dict[str, Any], *, source: str, item_id: str
+) -> list[ChangeRecord]:
+    """A property activity as changes: tags are a list, so each tag added or removed is a
+    change of its own (as GitHub's labeled events are), and a confirmation tag added beside
+    others is seen being added."""
+    change = map_activity(payload, source=source, item_id=item_id)
+    if change is None or change.field != "labels":
+        return [change] if change else []
+    content = payload.get("content") or {}
+    before, after = _tag_names(content.get("origin")), _tag_names(content.get("target"))
+    added = [(f"+{name}", None, name) for name in sorted(after - before)]
+    removed = [(f"-{name}", name, None) for name in sorted(before - after)]
+    return [
+        ChangeRecord(
+            source,
+            item_id,
+            f"{change.change_id}:{suffix}",
+            change.at,
+            change.author,
+            "labels",
+            old,
+            new,
+        )
+        for suffix, old, new in added + removed
+    ]
+
+
+def _tag_names(value: Any) -> set[str]:
+    if not isinstance(value, list):
+        value = [value] if value not in (None, "") else []
+    return {name for v in value if (name := _name(v) if isinstance(v, dict) else str(v))}
 
 
 def _value(value: Any) -> str | None:

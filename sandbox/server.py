@@ -290,7 +290,7 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 if isinstance(response.body, bytes):
                     payload = response.body
                 else:
-                    payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
+                    payload = json_bytes(response.body)
             status = response.status
             headers = dict(response.headers)
             conditional = "if-none-match" in request.headers
@@ -336,3 +336,12 @@ def _make_handler(sandbox: SandboxServer) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     return Handler
+
+
+def json_bytes(body: Any) -> bytes:
+    """UTF-8 JSON; text that is not encodable (a lone surrogate, as a tracker's damaged body
+    holds) goes out as the ``\\ud800`` escape a real tracker sends."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body).encode("ascii")

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from mapping.github import MAPPED_EVENTS
+from mapping.keys import mentioned_keys
+from mapping.worktile import html_to_text
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox, jira_time
 from sandbox.worktile import WorktileSandbox
@@ -42,12 +44,38 @@ def sandbox_state(sandbox: Any) -> dict[str, set]:
                 },
                 "history": {
                     f"transition:{t['id']}"
-                    for iid in requirements
+                    for iid in requirements | started_linked_tasks(sandbox)
                     for t in sandbox.transitions[iid]
                 }
                 | {f"activity:{a['id']}" for iid in requirements for a in sandbox.activities[iid]},
             }
     raise TypeError(f"no verifier for {type(sandbox).__name__}")
+
+
+def started_linked_tasks(sandbox: WorktileSandbox) -> set[str]:
+    """Tasks whose transitions the sync fetches: linked to something, and past pending."""
+    return {
+        i["id"]
+        for i in sandbox.items.values()
+        if i["type"] not in ("requirement", "story")
+        and i["state"] != "pending"
+        and (
+            i["parent"]
+            or mentioned_keys(
+                f"{i['title']}\n{html_to_text(i['description'])}", own_key=i["identifier"]
+            )
+        )
+    }
+
+
+def _history_id(change_id: str) -> str:
+    """The tracker's history id: a Jira history's items and a PingCode tag activity's tags
+    are stored as changes of their own."""
+    if change_id[0].isdigit():
+        return change_id.split(":")[0]
+    if change_id.startswith("activity:"):
+        return ":".join(change_id.split(":")[:2])
+    return change_id
 
 
 def store_state(db: Path, source: str) -> dict[str, set]:
@@ -58,7 +86,7 @@ def store_state(db: Path, source: str) -> dict[str, set]:
             r[0] for r in conn.execute("select id from comments where source = ?", [source])
         }
         history = {
-            r[0].split(":")[0] if r[0][0].isdigit() else r[0]
+            _history_id(r[0])
             for r in conn.execute(
                 "select change_id from changes where source = ? and origin = 'tracker'", [source]
             )

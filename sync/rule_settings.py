@@ -15,7 +15,20 @@ RuleName = Literal[
     "scope_creep",
     "unanswered_client",
 ]
-NEGATIONS = ["not ", "no ", "un", "never ", "未", "不", "没", "尚未", "还没"]
+NEGATIONS = [
+    "not",
+    "no",
+    "never",
+    "yet to",
+    "pending",
+    "awaiting",
+    "未",
+    "不",
+    "没",
+    "尚未",
+    "还没",
+    "待",
+]
 
 
 class Strict(BaseModel):

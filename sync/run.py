@@ -12,7 +12,7 @@ from typing import Any
 from connectors.interrupt import Interrupted
 from sync.notify.channels import notify_channels
 from sync.pull.sources import pull_sources
-from sync.rules import enabled_rules, evaluate_rules
+from sync.rules import RULES, enabled_rules, evaluate_rules
 from sync.rules.finding import SEVERITY_ORDER, Finding
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
@@ -47,6 +47,7 @@ def run_once(
     """Run the pipeline once; return the report and the exit code (0 ok, 1 a source failed).
     The report's findings and writes are spools: iterate them, they are not lists."""
     as_of = (options.as_of or datetime.now(UTC).date()).isoformat()
+    # --as-of (what_if) looks at the past: it writes to no tracker and records no findings
     dry_run = options.dry_run or not settings.writeback.enabled or options.what_if
     started = utc_now()
     store = Store(db_path)  # idle while the sources pull, each on its own connection
@@ -145,17 +146,20 @@ def _findings(
     ``--as-of``) evaluated and shown without being recorded; only the selected sources' when
     ``--source`` is given."""
     shown = set(options.source_names)
+    evaluated = evaluate_rules(store, settings, as_of)
     if not options.what_if:
-        store.save_findings(evaluate_rules(store, settings, as_of), rules, run_id)
+        # every rule's open findings are judged: a switched-off rule's resolve
+        store.save_findings(evaluated, RULES, run_id)
         rows = (Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
     else:
-        evaluated = [f.report() for f in evaluate_rules(store, settings, as_of)]
-        rank = len(SEVERITY_ORDER)
-        evaluated.sort(
-            key=lambda f: (SEVERITY_ORDER.get(f["severity"], rank), f["source"], f["rule"])
-        )
-        rows = iter(evaluated)
+        rows = (f.report() for f in sorted(evaluated, key=_reading_order))
     return Spool(row for row in rows if not shown or row["source"] in shown)
+
+
+def _reading_order(finding: Finding) -> tuple:
+    """As ``open_findings`` orders them: severity, then source, rule and subject."""
+    rank = SEVERITY_ORDER.get(finding.severity, len(SEVERITY_ORDER))
+    return (rank, finding.source, finding.rule, finding.subject)
 
 
 def _interrupted(

@@ -54,8 +54,9 @@ def test_json_report_is_the_only_thing_on_stdout(tmp_path, github):
         "writes",
         "notifications",
     }
-    assert report["dry_run"] is True
-    assert report["findings"] and report["writes"]
+    assert report["as_of"] == "2026-11-23" and report["dry_run"] is True
+    # the past is looked at, never written to: --as-of plans no write
+    assert report["findings"] and report["writes"] == []
     assert {"rule", "source", "subject_type", "subject", "severity", "summary", "evidence"} <= set(
         report["findings"][0]
     )

@@ -3,7 +3,10 @@ sandbox, pulled by the real pipeline and judged in the JSON report a user would 
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
+import time_machine
 
 from tests.conftest import github_source, jira_source, rows, sync
 
@@ -14,15 +17,20 @@ def t(day: int, hour: int = 10) -> str:
     return f"2026-11-{day:02d}T{hour:02d}:00:00Z"
 
 
-def run(tmp_path, *sources, rules=None, as_of=AS_OF):
-    from datetime import date
-
-    settings = {
-        "rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}, **(rules or {})}
-    }
-    report, code = sync(
-        tmp_path / "store.db", *sources, settings=settings, as_of=date.fromisoformat(as_of)
-    )
+def run(tmp_path, *sources, rules=None, as_of=AS_OF, settings=None):
+    """One run judged as of ``as_of`` (findings reported, none recorded); ``as_of=None`` is a
+    recorded run with the clock frozen at noon of ``AS_OF``."""
+    client = {"client_accounts": ["client-pm"]}
+    rules = {**(rules or {})}
+    rules["unconfirmed_requirement"] = {**client, **rules.get("unconfirmed_requirement", {})}
+    settings = {**(settings or {}), "rules": rules}
+    if as_of is None:
+        with time_machine.travel(datetime.fromisoformat(f"{AS_OF}T12:00:00+00:00"), tick=True):
+            report, code = sync(tmp_path / "store.db", *sources, settings=settings)
+    else:
+        report, code = sync(
+            tmp_path / "store.db", *sources, settings=settings, as_of=date.fromisoformat(as_of)
+        )
     assert code == 0, report
     return report
 
@@ -460,16 +468,16 @@ def test_a_finding_that_disappears_is_resolved_and_one_that_returns_is_reopened(
 ):
     gh = make_github()
     number = gh.add_issue("R", labels=["requirement", "in progress"], created_at=t(15))["number"]
-    run(tmp_path, github_source(gh))
+    run(tmp_path, github_source(gh), as_of=None)
     gh.edit_issue(number, at=t(16), labels=["requirement", "in progress", "client-confirmed"])
-    report = run(tmp_path, github_source(gh))
+    report = run(tmp_path, github_source(gh), as_of=None)
     assert not findings(report, "unconfirmed_requirement")
     row = rows(
         tmp_path / "store.db", "select * from findings where rule = 'unconfirmed_requirement'"
     )[0]
     assert row["resolved_at"] is not None
     gh.edit_issue(number, at=t(17), labels=["requirement", "in progress"])
-    assert findings(run(tmp_path, github_source(gh)), "unconfirmed_requirement")
+    assert findings(run(tmp_path, github_source(gh), as_of=None), "unconfirmed_requirement")
     again = rows(
         tmp_path / "store.db", "select * from findings where rule = 'unconfirmed_requirement'"
     )[0]

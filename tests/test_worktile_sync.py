@@ -9,6 +9,7 @@ import json
 import pytest
 
 from mapping import worktile as wm
+from mapping.keys import mentioned_keys
 from sandbox.scenario import seed_worktile_project
 from tests.conftest import CONTRACTS, rows, sync, worktile_source
 
@@ -31,6 +32,7 @@ def assert_store_matches(db, sandbox, source="acme-pingcode"):
             for iid, ts in sandbox.transitions.items()
             for t in ts
             if sandbox.items[iid]["type"] in ("requirement", "story")
+            or linked_and_started(sandbox.items[iid])
         }
         history |= {
             (iid, f"activity:{a['id']}")
@@ -124,6 +126,14 @@ def test_html_descriptions_become_text():
         wm.html_to_text("<p>Export &amp; import</p><ul><li>PDF</li><li>CSV</li></ul>")
         == "Export & import\n- PDF\n- CSV"
     )
+
+
+def linked_and_started(item: dict) -> bool:
+    """A task whose transitions are fetched: linked to something, and in work or done."""
+    linked = item["parent"] or mentioned_keys(
+        f"{item['title']}\n{wm.html_to_text(item['description'])}", own_key=item["identifier"]
+    )
+    return bool(linked) and item["state"] != "pending"
 
 
 def test_full_sync_pages_per_type_and_equals_the_sandbox(make_worktile, tmp_path):

@@ -13,6 +13,8 @@ from typing import Any
 from sandbox.server import FaultPlan, Request, Response, SandboxServer
 
 CATEGORIES = {
+    # "No Category": real on some sites (statuses migrated in, or made by apps)
+    "undefined": {"id": 1, "key": "undefined", "name": "No Category", "colorName": "medium-gray"},
     "new": {"id": 2, "key": "new", "name": "To Do", "colorName": "blue-gray"},
     "indeterminate": {
         "id": 4,
@@ -30,9 +32,12 @@ STATUSES = {
     "In Review": "indeterminate",
     "Done": "done",
     "Closed": "done",
+    "Triage": "undefined",
 }
 STORY_POINTS = "customfield_10016"
 SPRINT_FIELD = "customfield_10020"
+CLIENT_SIGNOFF = "customfield_10100"  # a select list a site adds: "Client sign-off"
+CUSTOM_NAMES = {"points": "Story Points", "signoff": "Client sign-off"}
 ISSUE_TYPES = ("Epic", "Story", "Task", "Bug", "Subtask", "Change Request")
 RESOLUTIONS = ("Done", "Won't Do", "Duplicate", "Cannot Reproduce", "Won't Fix", "Declined")
 EMBEDDED_HISTORY_CAP = 40  # Cloud's search/jql embeds the newest 40 histories
@@ -202,6 +207,7 @@ class JiraData(SandboxServer):
                 "resolutiondate": ms if STATUSES[status] == "done" else None,
                 "histories": [],
                 "sprints": [],
+                "signoff": None,
             }
             self.issues[iid] = issue
             return issue
@@ -230,6 +236,7 @@ class JiraData(SandboxServer):
         "assignee": "assignee",
         "resolution": "resolution",
         "issuetype": "issuetype",
+        "signoff": CLIENT_SIGNOFF,
     }
 
     def edit_issue(
@@ -285,8 +292,8 @@ class JiraData(SandboxServer):
         """One changelog item as Jira writes it: ``from``/``to`` hold ids (a status's, an
         account's) or raw values (a date); ``fromString``/``toString`` the text people read."""
         return {
-            "field": "Story Points" if name == "points" else name,
-            "fieldtype": "custom" if name == "points" else "jira",
+            "field": CUSTOM_NAMES.get(name, name),
+            "fieldtype": "custom" if name in CUSTOM_NAMES else "jira",
             "fieldId": self.FIELD_IDS.get(name, name),
             "from": self._change_id(name, old),
             "fromString": self._change_text(name, old),
@@ -295,7 +302,7 @@ class JiraData(SandboxServer):
         }
 
     def _change_id(self, name: str, value: Any) -> str | None:
-        if value is None or name in ("summary", "description", "labels", "points"):
+        if value is None or name in ("summary", "description", "labels", "points", "signoff"):
             return None  # free text: Jira keeps only the string
         if name == "status":
             return named_id(list(STATUSES), value)

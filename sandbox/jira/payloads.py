@@ -9,6 +9,7 @@ from typing import Any
 
 from sandbox.jira.data import (
     CATEGORIES,
+    CLIENT_SIGNOFF,
     EMBEDDED_HISTORY_CAP,
     ISSUE_TYPES,
     RESOLUTIONS,
@@ -163,6 +164,7 @@ class JiraPayloads(JiraData):
             },
             STORY_POINTS: i["points"],
             SPRINT_FIELD: [self.sprints[s] | {"boardId": 1} for s in i["sprints"]] or None,
+            CLIENT_SIGNOFF: {"value": i["signoff"], "id": "10200"} if i["signoff"] else None,
         }
         if "*all" in fields or "*navigable" in fields:
             chosen = dict(all_fields)

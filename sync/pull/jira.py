@@ -53,9 +53,8 @@ def pull_jira(run: SourceRun, source: JiraSource, connector: JiraConnector) -> N
     def save_issue_page(payloads: list[Any]) -> None:
         save_jira_page(run, source, connector, fields, identity, payloads)
 
-    extra = [
-        f for f in (fields.get("story_points"), fields.get("sprint"), fields.get("acceptance")) if f
-    ]
+    wanted = ("story_points", "sprint", "acceptance")
+    extra = [f for f in (*(fields.get(k) for k in wanted), source.confirmed_field) if f]
     pull_since(
         run,
         "issues_since",

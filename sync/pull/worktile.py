@@ -6,7 +6,8 @@ only when its pass is complete, and a pass whose ``total`` drifts is paged again
 ignores ``updated_between`` is detected (items older than the window come back) and served by
 the search endpoint, or by full passes where search is missing: never by missing data.
 History (transitions and activities) and comments are fetched only for requirements that
-changed: there is no global change feed.
+changed, and transitions for changed tasks linked to something that have entered work: there
+is no global change feed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from connectors.errors import InvalidRequest, NotFound
 from connectors.worktile import WorktileConnector
 from mapping import worktile as wm
-from mapping.model import ChangeRecord, CommentRecord
+from mapping.model import ChangeRecord, CommentRecord, MappedItem
 from sync.pull.common import MAPPING_ERRORS, SourceRun, map_page
 from sync.settings import WorktileSource
 from sync.stopping import check_stop
@@ -143,8 +144,11 @@ def save_work_items(
     comments: list[CommentRecord] = []
     for entry in mapped:
         item = entry.item
-        if item.kind != "requirement" or stored.get(item.id) == item.updated_at:
-            continue  # tasks need no history: their done dates come from completed_at
+        if stored.get(item.id) == item.updated_at:
+            continue  # re-read by the overlap, unchanged: its history is stored
+        if item.kind != "requirement":
+            changes += linked_transitions(run, source, connector, entry)
+            continue
         try:
             changes += [
                 wm.map_transition(t, source=source.name, item_id=item.id)
@@ -153,7 +157,7 @@ def save_work_items(
             changes += [
                 c
                 for a in connector.fetch_activities(item.id)
-                if (c := wm.map_activity(a, source=source.name, item_id=item.id))
+                for c in wm.map_activity_changes(a, source=source.name, item_id=item.id)
             ]
             comments += [
                 c
@@ -182,6 +186,26 @@ def save_work_items(
     )
     if milestone_items:
         run.store.save_milestones(source.name, milestone_items)
+
+
+def linked_transitions(
+    run: SourceRun, source: WorktileSource, connector: WorktileConnector, entry: MappedItem
+) -> list[ChangeRecord]:
+    """A task linked to a requirement (a child, or naming it) that has entered work: when it
+    did is the requirement's work start, so its transitions are fetched too. Tasks still to do,
+    and tasks linked to nothing, cost no request."""
+    item = entry.item
+    if item.status_category == "todo" or item.cancelled or not entry.links:
+        return []
+    try:
+        return [
+            wm.map_transition(t, source=source.name, item_id=item.id)
+            for t in connector.fetch_transitions(item.id)
+        ]
+    except MAPPING_ERRORS as exc:
+        run.skipped += 1
+        log.warning("%s: skipping malformed transitions of %s: %s", run.name, item.key, exc)
+        return []
 
 
 def _seconds(value: Any) -> int:

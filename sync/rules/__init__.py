@@ -17,6 +17,7 @@ from sync.rules.undocumented import undocumented_finding
 from sync.rules.vocabulary import Vocabulary
 from sync.settings import Settings
 from sync.store import Store, on_own_connection
+from sync.store.rewind import drop_rewound
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,16 @@ def requirement_findings(store: Store, settings: Settings, as_of: date) -> Itera
     rules = settings.rules
     facts = load_facts(store, settings, as_of)
     words = Vocabulary.from_settings(settings)
-    for requirement in open_requirements(store, facts, words):
-        state = analyse_requirement(requirement, facts, words)
-        if rules.unconfirmed_requirement.enabled:
-            finding = unconfirmed_finding(state, settings, as_of)
-            if finding:
-                yield finding
-        if rules.undocumented_change.enabled:
-            finding = undocumented_finding(state)
-            if finding:
-                yield finding
+    try:
+        for requirement in open_requirements(store, facts, words):
+            state = analyse_requirement(requirement, facts, words)
+            if rules.unconfirmed_requirement.enabled:
+                finding = unconfirmed_finding(state, settings, as_of)
+                if finding:
+                    yield finding
+            if rules.undocumented_change.enabled:
+                finding = undocumented_finding(state)
+                if finding:
+                    yield finding
+    finally:
+        drop_rewound(store)  # the connection goes on to record findings in the real items

@@ -13,10 +13,11 @@ from typing import Any, NamedTuple
 
 from mapping.keys import mentioned_keys
 from sync.rules.text import abridge, contains_phrase, is_service_text
-from sync.rules.vocabulary import Vocabulary
+from sync.rules.vocabulary import Vocabulary, confirmed_fields
 from sync.settings import Settings
 from sync.store import Store, on_own_connection
 from sync.store import rule_queries as q
+from sync.store.rewind import rewind_items
 from sync.store.rule_queries import SqlPart
 
 STATUS_FIELDS = ("status", "state", "labels")
@@ -107,9 +108,12 @@ def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
         links = pool.submit(on_own_connection, store.path, load_work_links, settings, cutoff)
         facts = Facts(cutoff, select_open_requirements(store, settings, cutoff))
         facts.change_request_keys = q.change_request_keys(store, change_requests(settings), cutoff)
-        confirmed_field = settings.rules.unconfirmed_requirement.confirmed_field
-        if confirmed_field:
-            facts.confirmed_field_set = q.open_requirements_with_field(store, confirmed_field)
+        for source, confirmed_field in confirmed_fields(settings).items():
+            facts.confirmed_field_set |= {
+                (item_source, item_id)
+                for item_source, item_id in q.open_requirements_with_field(store, confirmed_field)
+                if item_source == source
+            }
         facts.links = links.result()
     return facts
 
@@ -148,8 +152,7 @@ def _grouped(rows: Iterable[Any]) -> Iterator[tuple[tuple[str, str], list[Any]]]
 
 
 def requirement_changes(store: Store, facts: Facts, words: Vocabulary) -> Iterator[tuple]:
-    confirmed_field = words.confirmed_field
-    matched = set(STATUS_FIELDS) | ({confirmed_field} if confirmed_field else set())
+    matched = set(STATUS_FIELDS) | set(words.confirmed_fields.values())
     fields = sorted(words.watched_fields | matched)
     shown_only = words.watched_fields - matched
     for row in q.requirement_change_rows(store, facts.cutoff, fields):
@@ -178,11 +181,13 @@ def _reduce_comment(key: str, row: tuple, facts: Facts, words: Vocabulary) -> Co
 
 
 def select_open_requirements(store: Store, settings: Settings, cutoff: str) -> SqlPart:
-    """Fill the connection's ``open_requirements``; returns when an item entered work."""
-    q.fill_open_requirements(store, cutoff)
+    """Fill the connection's ``open_requirements`` (from the items as they were at the
+    cutoff); returns when an item entered work."""
     doing_labels = sorted(
         {label for s in settings.sources for label in getattr(s, "doing_labels", [])}
     )
+    rewind_items(store, cutoff, doing_labels)
+    q.fill_open_requirements(store, cutoff)
     return q.started_sql(store, doing_labels, cutoff)
 
 

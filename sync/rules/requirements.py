@@ -81,7 +81,7 @@ def confirmations(
     found += [Confirmation(c.at, "status", c.to_value or "") for c in entered]
     if not entered and item.status.casefold() in words.confirmed_statuses:
         found.append(Confirmation(item.created_at, "status", item.status))
-    field = words.confirmed_field
+    field = words.field_of(item.source)
     if field and (item.source, item.id) in facts.confirmed_field_set:
         set_at = [c.at for c in changes if c.field == field and c.to_value]
         found.append(Confirmation(max(set_at, default=item.created_at), "field", field))

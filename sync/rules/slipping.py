@@ -15,6 +15,7 @@ from sync.rule_settings import SlippingMilestoneRule
 from sync.rules.finding import Finding
 from sync.store import Store
 from sync.store import rule_queries as q
+from sync.store.rewind import rewind_items
 
 RULE = "slipping_milestone"
 HORIZON_DAYS = 730  # a forecast further out than this is reported as "beyond"
@@ -36,6 +37,7 @@ class MilestoneFacts:
 
 
 def slipping_findings(store: Store, rule: SlippingMilestoneRule, as_of: date) -> list[Finding]:
+    rewind_items(store, (as_of + timedelta(days=1)).isoformat() + "T00:00:00Z", ())
     milestones = load_milestones(store, rule, as_of)
     throughput = load_throughput(store, rule, as_of, {m.source for m in milestones})
     cache: dict[tuple[str, int], tuple[int, int] | None] = {}

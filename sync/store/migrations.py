@@ -279,3 +279,9 @@ def m005_i15_write_covers(db: Database) -> None:
     """Which findings (rule, subject, digest) each written comment showed: a person deleting
     that comment acknowledges exactly those."""
     db["writes"].add_column("covers", str)
+
+
+@migrations()
+def m005_i14_item_urls(db: Database) -> None:
+    """Items found by URL: a PingCode work item URL pasted in another item names it."""
+    db["items"].create_index(["url"], index_name="idx_items_url", if_not_exists=True)

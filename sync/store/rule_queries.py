@@ -48,8 +48,8 @@ def started_sql(store: Store, doing_labels: Sequence[str], cutoff: str) -> SqlPa
         " (c.field = 'status' and exists (select 1 from started_status s"
         "   where s.source = c.source and s.status = c.to_value))"
         " or (c.field = 'state' and c.to_value = 'closed')"
-        f" or (c.field = 'labels' and c.to_value in ({marks}))))",
-        (cutoff, *doing_labels),
+        f" or (c.field = 'labels' and lower(c.to_value) in ({marks}))))",
+        (cutoff, *(label.casefold() for label in doing_labels)),
     )
 
 
@@ -67,23 +67,29 @@ def change_request_sql(types: Sequence[str], labels: Sequence[str]) -> SqlPart:
 
 
 def change_request_keys(store: Store, change_request: SqlPart, cutoff: str) -> set[str]:
-    return {
-        row[0]
-        for row in store.db.execute(
-            f"select key from items i where created_at < ? and {change_request.sql}",
-            [cutoff, *change_request.params],
-        )
-    }
+    """The keys, and URLs (a URL names its item too), of every change-request item."""
+    names: set[str] = set()
+    for key, url in store.db.execute(
+        f"select key, url from items i where created_at < ? and {change_request.sql}",
+        [cutoff, *change_request.params],
+    ):
+        names.add(key)
+        if url:
+            names.add(url)
+    return names
 
 
 def open_requirements_with_field(store: Store, field: str) -> set[tuple[str, str]]:
-    """(source, id) of the open requirements whose raw payload sets ``field``."""
+    """(source, id) of the open requirements whose raw payload sets ``field``: a Jira field
+    (``fields``), a PingCode property (``properties``, or the work item's own attribute).
+    Empty text, an empty list and false are not set."""
     return set(
         store.db.execute(
-            "select i.source, i.id from items i join open_requirements r"
-            " on r.source = i.source and r.id = i.id"
-            " where json_extract(i.raw, ?) is not null",
-            [f'$.fields."{field}"'],
+            "select source, id from (select i.source, i.id, coalesce(json_extract(i.raw, ?),"
+            " json_extract(i.raw, ?), json_extract(i.raw, ?)) value from items i"
+            " join open_requirements r on r.source = i.source and r.id = i.id)"
+            " where value is not null and value not in ('', '[]', '{}', 0)",
+            [f'$.fields."{field}"', f'$.properties."{field}"', f'$."{field}"'],
         ).fetchall()
     )
 
@@ -136,9 +142,17 @@ def work_link_rows(
         " select r.source, r.id, i.source, i.id from open_requirements r"
         " cross join links l on l.source = r.source and l.item_id = r.id"
         " join items i on i.key = l.target_key"
+        " union"  # a PingCode work item URL names its item by URL
+        " select r.source, r.id, i.source, i.id from open_requirements r"
+        " cross join links l on l.source = r.source and l.item_id = r.id"
+        " join items i on i.url = l.target_key where l.target_key like 'http%'"
         " union"
         " select r.source, r.id, l.source, l.item_id from open_requirements r"
-        " join links l on l.target_key = r.key),"
+        " join links l on l.target_key = r.key"
+        " union"
+        " select r.source, r.id, l.source, l.item_id from open_requirements r"
+        " join items o on o.source = r.source and o.id = r.id"
+        " join links l on l.target_key = o.url),"
         " neighbour as materialized (select p.source, p.id, i.key, i.created_at,"
         " case when i.status_category in ('doing', 'done') and not i.cancelled"
         f" then coalesce({started.sql}, i.created_at) end started_at,"
@@ -187,10 +201,21 @@ def open_milestone_rows(
 
 def throughput_rows(store: Store, first_day: str, end_day: str) -> list[tuple[str, str, int]]:
     """(source, day, items done that day) for days in [first_day, end_day): items, not pull
-    requests, not cancelled."""
+    requests, not cancelled. An item became done when the tracker's history shows it last
+    entering a done-category status (Jira without a resolution has no resolution date), else
+    at its resolution or close date."""
     return store.db.execute(
-        "select source, substr(closed_at, 1, 10) day, count(*) from items"
-        " where status_category = 'done' and cancelled = 0 and type != 'pull_request'"
-        " and closed_at >= ? and closed_at < ? group by source, day",
+        "with done_status as materialized (select distinct source, status from items"
+        " where status_category = 'done'),"
+        # each item's last entry into a done status, grouped in one pass over the status
+        # changes (a per-item subquery cost 0.2 s at 100k items)
+        " entered as materialized (select c.source, c.item_id, max(c.at) at from done_status d"
+        " cross join changes c on c.source = d.source and c.field = 'status'"
+        " and c.to_value = d.status group by c.source, c.item_id)"
+        " select i.source, substr(coalesce(e.at, i.closed_at), 1, 10) day, count(*) from items i"
+        " left join entered e on e.source = i.source and e.item_id = i.id"
+        " where i.status_category = 'done' and i.cancelled = 0 and i.type != 'pull_request'"
+        " and coalesce(e.at, i.closed_at) >= ? and coalesce(e.at, i.closed_at) < ?"
+        " group by 1, 2",
         [first_day, end_day],
     ).fetchall()
