@@ -28,8 +28,12 @@ def run(tmp_path, *sources, rules=None, as_of=AS_OF, settings=None):
         with time_machine.travel(datetime.fromisoformat(f"{AS_OF}T12:00:00+00:00"), tick=True):
             report, code = sync(tmp_path / "store.db", *sources, settings=settings)
     else:
-        report, code = sync(
-            tmp_path / "store.db", *sources, settings=settings, as_of=date.fromisoformat(as_of)
+        report, code = sync(  # as the CLI's --as-of: judged, not recorded
+            tmp_path / "store.db",
+            *sources,
+            settings=settings,
+            as_of=date.fromisoformat(as_of),
+            what_if=True,
         )
     assert code == 0, report
     return report
