@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.interrupt import Interrupted
+from sync.noise import exempt
 from sync.notify.channels import notify_channels
 from sync.pull.sources import pull_sources
 from sync.rules import enabled_rules, evaluate_rules
@@ -18,6 +19,8 @@ from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.stopping import STOP
 from sync.store import Store, utc_now
+from sync.store.ack_queries import running_acks
+from sync.writeback.commands import process_acks
 from sync.writeback.plan import run_writeback
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ class RunOptions:
     # --as-of on the command line: a look at another day, so nothing is written to a tracker
     # and no finding is recorded (in-process callers may pass ``as_of`` alone to freeze time)
     what_if: bool = False
+    now: datetime | None = None  # the clock quiet hours are read by (tests pass it in)
 
 
 def run_once(
@@ -76,6 +80,7 @@ def run_once(
                 allow_bulk=options.allow_bulk,
                 run_id=run_id,
                 as_of=as_of,
+                now=options.now or datetime.now(UTC),
             )
         )
         for result in results:
@@ -146,16 +151,31 @@ def _findings(
     ``--source`` is given."""
     shown = set(options.source_names)
     if not options.what_if:
-        store.save_findings(evaluate_rules(store, settings, as_of), rules, run_id)
-        rows = (Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
+        found = exempt(store, settings, evaluate_rules(store, settings, as_of))
+        store.save_findings(found, rules, run_id)
+        process_acks(store, settings, list(settings.sources), as_of.isoformat(), run_id)
+        acks = running_acks(store, as_of.isoformat())
+        rows = (
+            with_ack(Finding(**row).report(), acks)
+            for row in store.open_findings(rules, SEVERITY_ORDER)
+        )
     else:
-        evaluated = [f.report() for f in evaluate_rules(store, settings, as_of)]
+        found = exempt(store, settings, evaluate_rules(store, settings, as_of))
+        evaluated = [f.report() for f in found]
         rank = len(SEVERITY_ORDER)
         evaluated.sort(
             key=lambda f: (SEVERITY_ORDER.get(f["severity"], rank), f["source"], f["rule"])
         )
         rows = iter(evaluated)
     return Spool(row for row in rows if not shown or row["source"] in shown)
+
+
+def with_ack(finding: dict[str, Any], acks: dict[tuple[str, str, str], Any]) -> dict[str, Any]:
+    """The report's finding, with ``acknowledged`` when an ack covers it."""
+    ack = acks.get((finding["rule"], finding["source"], finding["subject"]))
+    if ack is not None:
+        finding["acknowledged"] = {k: ack[k] for k in ("by", "at", "until", "reason", "origin")}
+    return finding
 
 
 def _interrupted(
