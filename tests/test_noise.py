@@ -5,6 +5,8 @@ by a team account (acknowledged, the comment updated once, then quiet), by a cli
 
 from __future__ import annotations
 
+import getpass
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +20,7 @@ from tests.conftest import (
     github_source,
     jira_source,
     rows,
+    run_cli,
     sync,
     worktile_source,
 )
@@ -68,10 +71,13 @@ def test_an_ack_from_a_team_account_is_written_once_then_quiet_until_it_expires(
     (number,) = flag_github(gh, 1)
     source = github_source(gh)
     assert writes(run(tmp_path, source)[0]) == [("create", True)]
-    run(tmp_path, source)  # a quiet run: the requests a pull makes with nothing new
-    gh.clear_log()
+    # the requests of a run after an ordinary comment: an ack comment's run makes the same
+    say_on_github(gh, number, "pm-token", "Looking into it")
     run(tmp_path, source)
-    quiet_reads = sorted((r.method, r.path) for r in gh.log)
+    say_on_github(gh, number, "pm-token", "Still looking")
+    gh.clear_log()
+    assert run(tmp_path, source)[0]["writes"] == []
+    plain_reads = sorted((r.method, r.path, tuple(sorted(r.query))) for r in gh.log)
     say_on_github(gh, number, "pm-token", "/tracker-sync ack 30d waiting for the budget\nthanks")
     gh.clear_log()
     report, code = run(tmp_path, source)
@@ -83,8 +89,8 @@ def test_an_ack_from_a_team_account_is_written_once_then_quiet_until_it_expires(
         "pm-carol", until, "waiting for the budget", "comment"
     )  # fmt: skip
     assert writes(report) == [("update", True)]
-    reads = sorted((r.method, r.path) for r in gh.log if r.method == "GET")
-    assert reads == [r for r in quiet_reads if r[0] == "GET"], "no request to read commands"
+    reads = sorted((r.method, r.path, tuple(sorted(r.query))) for r in gh.log if r.method == "GET")
+    assert reads == plain_reads, "no request to read commands"
     body = own_body(gh, number)
     assert "acknowledged" in body and "pm\\-carol" not in body and "“pm-carol”" in body
     assert f"until {until}" in body and "“waiting for the budget”" in body
@@ -264,3 +270,84 @@ def test_quiet_hours_defer_the_writes_then_the_first_run_after_sends_them(make_g
     report, _ = run(tmp_path, source, writeback=quiet, now=morning)
     assert writes(report) == [("create", True)] * 2 and len(gh.writes_made()) == 2
     assert run(tmp_path, source, writeback=quiet, now=morning)[0]["writes"] == []
+
+
+def cli_config(tmp_path, *sources) -> str:
+    lines = [f'[store]\npath = "{tmp_path / "store.db"}"\n[rules]\nclient_accounts = ["client-pm"]']
+    for source in sources:
+        lines.append("[[sources]]")
+        lines += [f"{k} = {json.dumps(v)}" for k, v in source.items()]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_cli_ack_and_unack_as_a_real_process(make_github, tmp_path):
+    first, second = github(make_github), github(make_github)
+    flag_github(first, 1), flag_github(second, 1)
+    sources = github_source(first), github_source(second, name="mirror-github")
+    assert writes(run(tmp_path, *sources)[0]) == [("create", True)] * 2
+    config = cli_config(tmp_path, *sources)
+    first.clear_log()
+    both = run_cli("ack", "acme/portal#1", "--config", config)
+    assert both.returncode == 2 and both.stdout == ""
+    assert both.stderr.strip().splitlines() == [
+        "tracker-sync: 'acme/portal#1' is in several sources (acme-github, mirror-github):"
+        " name one with --source"
+    ]
+    unknown = run_cli("ack", "acme/portal#99", "--config", config)
+    assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
+    assert "unknown subject 'acme/portal#99'" in unknown.stderr
+    done = run_cli(
+        "ack", "acme/portal#1", "--source", "acme-github", "--days", "200",
+        "--reason", "client on holiday", "--config", config,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "held to 90" in done.stdout and first.log == [], "the CLI writes only the store"
+    report, _ = run(tmp_path, *sources)
+    acked = [f for f in report["findings"] if f.get("acknowledged")]
+    assert [f["source"] for f in acked] == ["acme-github"]
+    ack = acked[0]["acknowledged"]
+    assert (ack["by"], ack["origin"], ack["reason"]) == (
+        getpass.getuser(),
+        "cli",
+        "client on holiday",
+    )
+    assert ack["until"] == str(TODAY + timedelta(days=90))
+    assert [(w["source"], w["action"]) for w in report["writes"]] == [("acme-github", "update")]
+    assert "“client on holiday”" in own_body(first, 1) and "200 days were asked" in own_body(
+        first, 1
+    )
+    assert run(tmp_path, *sources)[0]["writes"] == []
+    status = run_cli("status", "--config", config).stdout
+    assert "acme-github    unconfirmed_requirement  open 1, acked 1, resolved 0" in status
+    assert "mirror-github  unconfirmed_requirement  open 1, acked 0, resolved 0" in status
+    ended = run_cli("unack", "acme/portal#1", "--source", "acme-github", "--db",
+                    str(tmp_path / "store.db"), "--config", config)  # fmt: skip
+    assert ended.returncode == 0 and "1 acknowledgements ended" in ended.stdout
+    report, _ = run(tmp_path, *sources)
+    assert writes(report) == [("update", True)] and not any(
+        f.get("acknowledged") for f in report["findings"]
+    )
+    assert "Work on this requirement started" in own_body(first, 1)
+
+
+def test_an_ignore_label_and_per_source_rules_resolve_findings(make_github, tmp_path):
+    gh = github(make_github)
+    first, second = flag_github(gh, 2)
+    source = github_source(gh)
+    assert writes(run(tmp_path, source)[0]) == [("create", True)] * 2
+    gh.edit_issue(first, labels=["requirement", "in progress", "Tracker-Sync:Ignore"])
+    report, _ = run(tmp_path, source)
+    assert [f["subject"] for f in report["findings"]] == [f"acme/portal#{second}"]
+    assert writes(report) == [("resolve", True)]
+    assert "resolved" in own_body(gh, first)
+    only_milestones = github_source(gh, rules=["slipping_milestone"])
+    report, _ = run(tmp_path, only_milestones)
+    assert report["findings"] == [] and writes(report) == [("resolve", True)]
+    resolved = rows(
+        tmp_path / "store.db", "select subject from finding_events where event = 'resolved'"
+    )
+    assert len(resolved) == 2
+    status = run_cli("status", "--db", str(tmp_path / "store.db")).stdout
+    assert "acme-github  unconfirmed_requirement  open 0, acked 0, resolved 2" in status
