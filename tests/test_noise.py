@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from sandbox.github import GitHubSandbox
+from sync.report.run_report import text_lines
 from tests.conftest import (
     GITHUB_TOKEN,
     JIRA_EMAIL,
@@ -351,3 +352,29 @@ def test_an_ignore_label_and_per_source_rules_resolve_findings(make_github, tmp_
     assert len(resolved) == 2
     status = run_cli("status", "--db", str(tmp_path / "store.db")).stdout
     assert "acme-github  unconfirmed_requirement  open 0, acked 0, resolved 2" in status
+
+
+def test_a_milestone_finding_is_acknowledged_from_any_item_carrying_it(make_github, tmp_path):
+    gh = github(make_github)
+    number = gh.add_milestone("R1", due_on="2026-11-15T08:00:00Z")["number"]
+    first, second = (
+        gh.add_issue(f"R1 work {n}", milestone=number, created_at="2026-11-01T10:00:00Z")["number"]
+        for n in range(2)
+    )
+    source = github_source(gh)
+    report, _ = run(tmp_path, source)
+    assert [f["subject"] for f in report["findings"]] == ["R1"]
+    assert writes(report) == [("create", True)] * 2, "the milestone's finding on each open item"
+    say_on_github(gh, second, "pm-token", "/tracker-sync ack 14d re-planning with the client")
+    report, _ = run(tmp_path, source)
+    (finding,) = report["findings"]
+    assert finding["acknowledged"]["reason"] == "re-planning with the client"
+    assert writes(report) == [("update", True)] * 2, "each comment showing it, once"
+    for item in (first, second):
+        assert "Slipping milestone — acknowledged" in own_body(gh, item)
+    text = "\n".join(text_lines(report))
+    assert "findings: none" in text and "acknowledged: 1" in text
+    assert "acme-github R1: Slipping milestone — acknowledged by pm-carol until" in text
+    assert run(tmp_path, source, as_of=TODAY + timedelta(days=3))[0]["writes"] == [], (
+        "days overdue grow, the ack holds"
+    )
