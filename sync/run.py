@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.interrupt import Interrupted
+from sync.noise import exempt
 from sync.notify.channels import notify_channels
 from sync.pull.sources import pull_sources
 from sync.rules import RULES, enabled_rules, evaluate_rules
@@ -18,6 +19,8 @@ from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.stopping import STOP
 from sync.store import Store, utc_now
+from sync.store.ack_queries import running_acks
+from sync.writeback.commands import process_acks
 from sync.writeback.plan import run_writeback
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ class RunOptions:
     # --as-of on the command line: a look at another day, so nothing is written to a tracker
     # and no finding is recorded (in-process callers may pass ``as_of`` alone to freeze time)
     what_if: bool = False
+    now: datetime | None = None  # the clock quiet hours are read by (tests pass it in)
 
 
 def run_once(
@@ -77,6 +81,7 @@ def run_once(
                 allow_bulk=options.allow_bulk,
                 run_id=run_id,
                 as_of=as_of,
+                now=options.now or datetime.now(UTC),
             )
         )
         for result in results:
@@ -146,13 +151,18 @@ def _findings(
     ``--as-of``) evaluated and shown without being recorded; only the selected sources' when
     ``--source`` is given."""
     shown = set(options.source_names)
-    evaluated = evaluate_rules(store, settings, as_of)
+    found = exempt(store, settings, evaluate_rules(store, settings, as_of))
     if not options.what_if:
         # every rule's open findings are judged: a switched-off rule's resolve
-        store.save_findings(evaluated, RULES, run_id)
-        rows = (Finding(**row).report() for row in store.open_findings(rules, SEVERITY_ORDER))
+        store.save_findings(found, RULES, run_id)
+        process_acks(store, settings, list(settings.sources), as_of.isoformat(), run_id)
+        acks = running_acks(store, as_of.isoformat())
+        rows = (
+            with_ack(Finding(**row).report(), acks)
+            for row in store.open_findings(rules, SEVERITY_ORDER)
+        )
     else:
-        rows = (f.report() for f in sorted(evaluated, key=_reading_order))
+        rows = (f.report() for f in sorted(found, key=_reading_order))
     return Spool(row for row in rows if not shown or row["source"] in shown)
 
 
@@ -160,6 +170,14 @@ def _reading_order(finding: Finding) -> tuple:
     """As ``open_findings`` orders them: severity, then source, rule and subject."""
     rank = SEVERITY_ORDER.get(finding.severity, len(SEVERITY_ORDER))
     return (rank, finding.source, finding.rule, finding.subject)
+
+
+def with_ack(finding: dict[str, Any], acks: dict[tuple[str, str, str], Any]) -> dict[str, Any]:
+    """The report's finding, with ``acknowledged`` when an ack covers it."""
+    ack = acks.get((finding["rule"], finding["source"], finding["subject"]))
+    if ack is not None:
+        finding["acknowledged"] = {k: ack[k] for k in ("by", "at", "until", "reason", "origin")}
+    return finding
 
 
 def _interrupted(

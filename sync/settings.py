@@ -46,7 +46,9 @@ class WritebackSettings(Strict):
     max_new_comments: int = Field(25, ge=0)
     mention: bool = False
     forecast_update_days: int = Field(7, ge=0)
-    quiet_hours: str | None = Field(None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    quiet_hours: str | None = Field(  # "HH:MM-HH:MM", 00:00 to 23:59 at each end
+        None, pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+    )
     timezone: str = "UTC"
 
     _zone = field_validator("timezone")(lambda cls, value: known_zone(value))

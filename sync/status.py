@@ -16,6 +16,7 @@ def status_lines(path: str, status: dict[str, Any]) -> Iterator[str]:
     yield from _source_lines(status["sources"])
     yield from _run_lines(status["runs"])
     yield from _finding_lines(status["findings"])
+    yield from _rule_lines(status.get("by_rule") or [])
     if status["acks"]:
         yield f"acknowledged: {status['acks']}"
 
@@ -57,3 +58,17 @@ def _finding_lines(findings: list[dict[str, Any]]) -> Iterator[str]:
         ordered = sorted(rows, key=lambda row: SEVERITY_ORDER.get(row["severity"], rank))
         counts = ", ".join(f"{row['severity']} {row['open']}" for row in ordered)
         yield f"  {rule}: {counts}"
+
+
+def _rule_lines(rows: list[dict[str, Any]]) -> Iterator[str]:
+    """Per source and rule: open, acknowledged (of the open), resolved in the last 7 days."""
+    if not rows:
+        return
+    yield "findings by source and rule (open, acked, resolved in the last 7 days):"
+    source_width = max(len(row["source"]) for row in rows)
+    rule_width = max(len(row["rule"]) for row in rows)
+    for row in rows:
+        yield (
+            f"  {row['source']:<{source_width}}  {row['rule']:<{rule_width}}"
+            f"  open {row['open']}, acked {row['acknowledged']}, resolved {row['resolved']}"
+        )

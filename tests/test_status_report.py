@@ -271,7 +271,8 @@ def test_findings_of_this_rounds_rules_and_acks_are_shown_escaped(demo, tmp_path
     conn = sqlite3.connect(copy)
     with conn:
         conn.execute(
-            "insert into acks values ('slipping_milestone', 'demo-github', 'Sprint 12', 'pm-carol',"
+            "insert into acks (rule, source, subject, by, at, until, reason, origin, digest)"
+            " values ('slipping_milestone', 'demo-github', 'Sprint 12', 'pm-carol',"
             " '2026-11-26T10:00:00Z', '2026-12-10', 'agreed <i>with</i> the client', 'comment',"
             " 'd1')"
         )

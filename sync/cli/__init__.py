@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from sync.cli.ack_command import ack_command, unack_command
 from sync.cli.commands import check_command, status_command
 from sync.cli.run_command import run_command
 from sync.report.cli import main as report_command
@@ -16,6 +17,8 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "check": check_command,
     "status": status_command,
     "report": report_command,
+    "ack": ack_command,
+    "unack": unack_command,
 }
 
 

@@ -70,7 +70,9 @@ def text_lines(report: dict[str, Any], language: str = "en") -> Iterator[str]:
         if source["error"]:
             yield f"  ! {source['error']}"
     yield ""
-    yield from finding_lines(report.get("findings") or [], words, report["as_of"])
+    findings = report.get("findings") or []
+    yield from finding_lines(_Open(findings), words, report["as_of"])
+    yield from acknowledged_lines(findings, words)
     yield from write_lines(report.get("writes") or [], report["dry_run"], words)
     yield from notification_lines(report.get("notifications") or [], words)
 
@@ -125,6 +127,8 @@ def _state(write: dict[str, Any], dry_run: bool, words: dict[str, str]) -> str:
         return " " + words["report_deleted"]
     if write.get("refused"):
         return " " + words["report_refused"]
+    if write.get("deferred"):
+        return " " + words["report_deferred"]
     if write.get("error"):
         return f" {words['report_not_done']} ({write['error']})"
     return " " + words["report_done" if write["done"] else "report_not_done"]
@@ -149,6 +153,35 @@ def finding_lines(
                 yield f"    {finding['subject']}: {one_line(finding, words, as_of)}"
                 if finding.get("url"):
                     yield f"      {finding['url']}"
+    yield ""
+
+
+class _Open:
+    """The findings no ack covers, readable twice like the spool they come from."""
+
+    def __init__(self, findings: Iterable[dict[str, Any]]) -> None:
+        self.findings = findings
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (f for f in self.findings if not f.get("acknowledged"))
+
+
+def acknowledged_lines(
+    findings: Iterable[dict[str, Any]], words: dict[str, str] = CATALOGUE["en"]
+) -> Iterator[str]:
+    """Acknowledged findings, apart: who, until when, why."""
+    acked = [f for f in findings if f.get("acknowledged")]
+    if not acked:
+        return
+    yield words["report_acknowledged"].format(n=len(acked))
+    for finding in acked:
+        ack = finding["acknowledged"]
+        reason = f"{words['dash']}{ack['reason']}" if ack.get("reason") else ""
+        name = words.get(f"rule_{finding['rule']}", finding["rule"])
+        line = words["report_acked_line"].format(
+            by=ack.get("by") or ack.get("origin"), until=ack.get("until"), reason=reason
+        )
+        yield f"  {finding['source']} {finding['subject']}: {name}{words['dash']}{line}"
     yield ""
 
 

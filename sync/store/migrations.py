@@ -285,3 +285,16 @@ def m005_i15_write_covers(db: Database) -> None:
 def m005_i14_item_urls(db: Database) -> None:
     """Items found by URL: a PingCode work item URL pasted in another item names it."""
     db["items"].create_index(["url"], index_name="idx_items_url", if_not_exists=True)
+
+
+@migrations()
+def m006_i17_ack_commands(db: Database) -> None:
+    """Each ``/tracker-sync ack|unack`` comment is applied once: its id is remembered with
+    what came of it. An ack keeps the severity it acknowledged (a higher one reopens it) and
+    the days asked for (more than 90 are held to 90, and the comment says so)."""
+    db["ack_commands"].create(
+        {"source": str, "comment_id": str, "item": str, "at": str, "outcome": str},
+        pk=("source", "comment_id"),
+    )
+    db["acks"].add_column("severity", str)
+    db["acks"].add_column("asked_days", int)

@@ -95,13 +95,7 @@ def close_stale_intents(store: Store, source: str, error: str) -> None:
         )
 
 
-# -- acknowledgements (origin deleted_comment here; #17 adds the tracker and CLI ones) ---------
-
-
-def save_acks(store: Store, rows: Sequence[dict[str, Any]]) -> None:
-    with store.transaction():
-        if rows:
-            store.db["acks"].upsert_all(rows, pk=("rule", "source", "subject"))
+# -- acknowledgements (written by sync.store.ack_queries) --------------------------------------
 
 
 def active_acks(store: Store, source: str, today: str) -> dict[tuple[str, str], dict[str, Any]]:

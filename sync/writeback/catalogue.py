@@ -67,6 +67,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "quote": "“{}”",
         "ack": "To acknowledge these findings, reply with a comment whose first line is"
         " “/tracker-sync ack [Nd] [reason]” (N days, {days} by default).",
+        "acked_heading": "{rule} — acknowledged",
+        "acked_by": "Acknowledged by {who} on {date}, until {until}.",
+        "acked_deleted": "Acknowledged when this comment was deleted, on {date}, until {until}.",
+        "acked_reason": "Reason: {reason}.",
+        "acked_held": "{days} days were asked for; an acknowledgement lasts at most 90 days,"
+        " so it was held to 90.",
+        "acked_until": "It is shown again when the acknowledgement ends or the finding changes;"
+        " a comment whose first line is “/tracker-sync unack” ends it now.",
+        "report_acknowledged": "acknowledged: {n}",
+        "report_acked_line": "acknowledged by {by} until {until}{reason}",
+        "report_deferred": "not sent: quiet hours (sent at the first run after them)",
         "resolved": "All tracker-sync findings on this item are resolved.",
         "truncated": "(…{n} more not shown: the comment reached the tracker's size limit.)",
         "footer": "Written by tracker-sync; edited on each run, never duplicated.",
@@ -146,6 +157,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "quote": "“{}”",
         "ack": "如需确认知悉这些问题，请回复一条首行为“/tracker-sync ack [Nd] [原因]”的评论"
         "（N 为天数，默认 {days} 天）。",
+        "acked_heading": "{rule}（已确认知悉）",
+        "acked_by": "{who}于 {date} 确认知悉，有效期至 {until}。",
+        "acked_deleted": "本评论于 {date} 被删除，视为确认知悉，有效期至 {until}。",
+        "acked_reason": "原因：{reason}。",
+        "acked_held": "申请了 {days} 天；确认知悉最长 90 天，已按 90 天处理。",
+        "acked_until": "确认知悉到期或问题发生变化时将重新显示；回复首行为“/tracker-sync unack”的评论可立即取消。",
+        "report_acknowledged": "已确认知悉：{n} 条",
+        "report_acked_line": "{by}确认知悉，至 {until}{reason}",
+        "report_deferred": "未发送：静默时段（时段结束后的首次运行发送）",
         "resolved": "本事项的 tracker-sync 检查问题均已解决。",
         "truncated": "（……另有 {n} 条未显示：评论已达到长度上限。）",
         "footer": "由 tracker-sync 生成；每次运行时更新，不会重复发布。",

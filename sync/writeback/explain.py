@@ -40,6 +40,28 @@ def finding_blocks(finding: dict[str, Any], words: dict[str, str], rules: RulesS
     return blocks + explain(finding, words, rules)
 
 
+def acknowledged_blocks(
+    finding: dict[str, Any], ack: dict[str, Any], words: dict[str, str]
+) -> Blocks:
+    """An acknowledged finding: who, until when, why — nothing that changes until the ack
+    ends or the finding changes, so the comment is written once."""
+    name = words.get(f"rule_{finding['rule']}", finding["rule"])
+    values = {"date": day(ack.get("at")), "until": ack.get("until")}
+    if ack.get("origin") == "deleted_comment":
+        said = words["acked_deleted"].format(**values)
+    else:
+        who = words["quote"].format(ack.get("by") or "?")
+        said = words["acked_by"].format(who=who, **values)
+    blocks: Blocks = [("heading", words["acked_heading"].format(rule=name)), ("para", said)]
+    if ack.get("reason") and ack.get("origin") != "deleted_comment":
+        reason = words["quote"].format(ack["reason"])
+        blocks.append(("para", words["acked_reason"].format(reason=reason)))
+    asked = ack.get("asked_days") or 0
+    if asked > 90:
+        blocks.append(("para", words["acked_held"].format(days=asked)))
+    return [*blocks, ("note", words["acked_until"])]
+
+
 def unconfirmed(finding: dict[str, Any], words: dict[str, str], rules: RulesSettings) -> Blocks:
     evidence = finding.get("evidence") or {}
     created = day(finding.get("item_created"))

@@ -17,9 +17,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
+from sync.noise import in_quiet_hours
 from sync.rules.finding import SEVERITY_ORDER
 from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
@@ -27,10 +29,10 @@ from sync.store import Store
 from sync.store.writeback_log import record_write, save_shown_forecasts, shown_forecasts
 from sync.store.writeback_queries import item_finding_rows, own_comment_rows
 from sync.trackers import build_connector, build_target
-from sync.writeback.acks import Acks
+from sync.writeback.acks import Acks, finding_digest
 from sync.writeback.explain import steady_forecast
 from sync.writeback.outbox import Outbox
-from sync.writeback.render import Document, digest_of, finding_document, resolved_document
+from sync.writeback.render import digest_of, finding_document, resolved_document
 from sync.writeback.target import Target, marker_in
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class Write:
     write_id: int | None = None
     deleted_comment: bool = False  # a person had deleted the comment: taken as an ack
     refused: bool = False  # not sent: the source's plan broke max_new_comments
+    deferred: bool = False  # not sent: quiet hours; the first run after them sends it
 
     def report(self, dry_run: bool) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -66,6 +69,8 @@ class Write:
             entry["deleted_comment"] = True  # extensions, never renames
         if self.refused:
             entry["refused"] = True
+        if self.deferred:
+            entry["deferred"] = True
         if dry_run and self.preview:
             entry["comment"] = self.preview  # an extension: the planned comment, in full
         return entry
@@ -117,7 +122,7 @@ class Planner:
 
     def finding_digest(self, finding: dict[str, Any]) -> str:
         """The finding's own digest, the same in every language: what an ack covers."""
-        return digest_of(Document(finding_document([finding], "en", self.rules).blocks))
+        return finding_digest(finding)
 
     @property
     def rules(self) -> Any:
@@ -148,7 +153,8 @@ class Planner:
             yield from self.duplicates(key, existing)
             if not existing and self.acks.all_covered([tuple(c) for c in covers]):
                 continue  # a person deleted the comment: acknowledged, and unchanged since
-            doc = finding_document(findings, self.language, self.rules)
+            acked = {(f["rule"], f["subject"]): a for f in findings if (a := self.acks.get(f))}
+            doc = finding_document(findings, self.language, self.rules, acked)
             digest = digest_of(doc)
             if existing and existing[-1].digest == digest:
                 continue
@@ -198,15 +204,23 @@ def run_writeback(
     allow_bulk: bool,
     run_id: int | None = None,
     as_of: str = "",
+    now: datetime | None = None,
 ) -> tuple[Spool, dict[str, str]]:
     """Plan (and unless ``dry_run``, carry out) the writes of each source; returns their
     report entries and the sources the bulk limit failed. The plan is spooled to disk, not
-    held: the bulk limit needs the whole plan counted before the first write."""
+    held: the bulk limit needs the whole plan counted before the first write. Inside
+    ``quiet_hours`` (at ``now``) the writes are planned and recorded as ``deferred``, none
+    sent: nothing was written, so the first run after them plans and sends them."""
     report = Spool()
     failures: dict[str, str] = {}
+    wb = settings.writeback
+    quiet = not dry_run and in_quiet_hours(wb.quiet_hours, wb.timezone, now or datetime.now(UTC))
+    if quiet:
+        log.info("quiet hours (%s, %s): writes are deferred", wb.quiet_hours, wb.timezone)
     for source in sources:
         identity = dict(store.identity(source.name))
-        connector = None if dry_run else build_connector(source, secrets.get(source.name, {}))
+        idle = dry_run or quiet
+        connector = None if idle else build_connector(source, secrets.get(source.name, {}))
         target = build_target(source, connector, identity)
         outbox = Outbox(store, target, source.name, run_id, as_of, settings.rules.ack_days)
         if connector is not None:
@@ -227,13 +241,15 @@ def run_writeback(
         try:
             for entry in planned:
                 write = Write(**entry)
-                if not dry_run and not refused:
+                if not idle and not refused:
                     outbox.carry_out(write)
                 else:
                     write.refused = refused and not dry_run
+                    write.deferred = quiet and not refused
                     record_write(
                         store, run_id, source.name, write.item, write.action,
-                        digest=write.digest, comment_id=write.comment_id, status="planned",
+                        digest=write.digest, comment_id=write.comment_id,
+                        status="deferred" if write.deferred else "planned",
                     )  # fmt: skip
                 report.append(write.report(dry_run))
         finally:

@@ -18,7 +18,7 @@ from typing import Any
 from sync.rule_settings import RulesSettings
 from sync.rules.text import MARKER_TOKEN
 from sync.writeback.catalogue import CATALOGUE
-from sync.writeback.explain import finding_blocks
+from sync.writeback.explain import acknowledged_blocks, finding_blocks
 
 GITHUB_LIMIT = 65_536
 JIRA_LIMIT = 32_000
@@ -40,16 +40,27 @@ class Document:
 
 
 def finding_document(
-    findings: list[dict[str, Any]], language: str, rules: RulesSettings | None = None
+    findings: list[dict[str, Any]],
+    language: str,
+    rules: RulesSettings | None = None,
+    acks: dict[tuple[str, str], dict[str, Any]] | None = None,
 ) -> Document:
-    """All of an item's findings, each explained, then how to acknowledge them."""
+    """All of an item's findings, each explained (an acknowledged one: who, until, why), then
+    how to acknowledge them. ``acks``: (rule, subject) -> the ack covering that finding."""
     words = TEXT[language]
     rules = rules or RulesSettings()
+    acks = acks or {}
     doc = Document()
     doc.add("heading", words["title"])
     doc.add("para", words["intro"])
     for finding in findings:
-        for kind, value in finding_blocks(finding, words, rules):
+        ack = acks.get((finding["rule"], finding["subject"]))
+        blocks = (
+            acknowledged_blocks(finding, ack, words)
+            if ack
+            else finding_blocks(finding, words, rules)
+        )
+        for kind, value in blocks:
             doc.add(kind, value)
     doc.add("para", words["ack"].format(days=rules.ack_days))
     return doc
