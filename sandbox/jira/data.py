@@ -175,6 +175,8 @@ class JiraData(SandboxServer):
         parent: str | None = None,
         created: str | None = None,
         resolution: str | None = None,
+        priority: str | None = "Medium",
+        sprints: Iterable[int] = (),
     ) -> dict[str, Any]:
         with self.state_lock:
             self.changed()
@@ -199,7 +201,8 @@ class JiraData(SandboxServer):
                 "resolution": resolution,
                 "resolutiondate": ms if STATUSES[status] == "done" else None,
                 "histories": [],
-                "sprints": [],
+                "sprints": list(sprints),
+                "priority": priority,
             }
             self.issues[iid] = issue
             return issue
@@ -228,6 +231,8 @@ class JiraData(SandboxServer):
         "assignee": "assignee",
         "resolution": "resolution",
         "issuetype": "issuetype",
+        "sprints": SPRINT_FIELD,
+        "priority": "priority",
     }
 
     def edit_issue(
@@ -282,9 +287,10 @@ class JiraData(SandboxServer):
     def _change_item(self, name: str, old: Any, new: Any) -> dict[str, Any]:
         """One changelog item as Jira writes it: ``from``/``to`` hold ids (a status's, an
         account's) or raw values (a date); ``fromString``/``toString`` the text people read."""
+        names = {"points": "Story Points", "sprints": "Sprint"}
         return {
-            "field": "Story Points" if name == "points" else name,
-            "fieldtype": "custom" if name == "points" else "jira",
+            "field": names.get(name, name),
+            "fieldtype": "custom" if name in names else "jira",
             "fieldId": self.FIELD_IDS.get(name, name),
             "from": self._change_id(name, old),
             "fromString": self._change_text(name, old),
@@ -295,6 +301,8 @@ class JiraData(SandboxServer):
     def _change_id(self, name: str, value: Any) -> str | None:
         if value is None or name in ("summary", "description", "labels", "points"):
             return None  # free text: Jira keeps only the string
+        if name == "sprints":  # every sprint the issue is in, ids then names
+            return ", ".join(str(s) for s in value) or None
         if name == "status":
             return named_id(list(STATUSES), value)
         if name == "issuetype":
@@ -311,6 +319,8 @@ class JiraData(SandboxServer):
             return None
         if name == "labels":
             return " ".join(value)
+        if name == "sprints":
+            return ", ".join(self.sprints[s]["name"] for s in value) or None
         if name == "duedate":
             return value and f"{value} 00:00:00.0"
         if name == "assignee":

@@ -10,8 +10,11 @@ from datetime import date
 
 from sync.rules.facts import load_facts, open_requirements
 from sync.rules.finding import Finding
+from sync.rules.incomplete import incomplete_finding, missing_elements
 from sync.rules.requirements import analyse_requirement
+from sync.rules.scope_creep import scope_creep_findings
 from sync.rules.slipping import slipping_findings
+from sync.rules.unanswered import unanswered_findings
 from sync.rules.unconfirmed import unconfirmed_finding
 from sync.rules.undocumented import undocumented_finding
 from sync.rules.vocabulary import Vocabulary
@@ -20,7 +23,15 @@ from sync.store import Store, on_own_connection
 
 log = logging.getLogger(__name__)
 
-RULES = ("unconfirmed_requirement", "undocumented_change", "slipping_milestone")
+RULES = (
+    "unconfirmed_requirement",
+    "undocumented_change",
+    "slipping_milestone",
+    "incomplete_requirement",
+    "scope_creep",
+    "unanswered_client",
+)
+REQUIREMENT_RULES = ("unconfirmed_requirement", "undocumented_change", "incomplete_requirement")
 
 
 def enabled_rules(settings: Settings) -> list[str]:
@@ -34,25 +45,39 @@ def evaluate_rules(store: Store, settings: Settings, as_of: date) -> Iterator[Fi
     queries overlap the requirement rules' Python on another core."""
     rules = settings.rules
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rules") as pool:
-        milestones = (
-            pool.submit(
-                on_own_connection, store.path, slipping_findings, rules.slipping_milestone, as_of
-            )
-            if rules.slipping_milestone.enabled
-            else None
-        )
-        if rules.unconfirmed_requirement.enabled or rules.undocumented_change.enabled:
+        milestones = pool.submit(on_own_connection, store.path, milestone_findings, settings, as_of)
+        if any(getattr(rules, name).enabled for name in REQUIREMENT_RULES):
             yield from requirement_findings(store, settings, as_of)
-        if milestones is not None:
-            yield from milestones.result()
+        yield from milestones.result()
+
+
+def milestone_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+    """The rules that judge milestones and the conversation, on the second connection."""
+    rules = settings.rules
+    findings: list[Finding] = []
+    if rules.slipping_milestone.enabled:
+        findings += slipping_findings(store, rules.slipping_milestone, as_of)
+    if rules.scope_creep.enabled:
+        findings += scope_creep_findings(store, settings, as_of)
+    if rules.unanswered_client.enabled:
+        findings += unanswered_findings(store, settings, as_of)
+    return findings
 
 
 def requirement_findings(store: Store, settings: Settings, as_of: date) -> Iterator[Finding]:
     rules = settings.rules
     facts = load_facts(store, settings, as_of)
     words = Vocabulary.from_settings(settings)
+    missing = (
+        missing_elements(store, settings, as_of) if rules.incomplete_requirement.enabled else {}
+    )
     for requirement in open_requirements(store, facts, words):
         state = analyse_requirement(requirement, facts, words)
+        if missing:
+            key = (state.item.source, state.item.id)
+            finding = incomplete_finding(state, missing.get(key), settings, as_of)
+            if finding:
+                yield finding
         if rules.unconfirmed_requirement.enabled:
             finding = unconfirmed_finding(state, settings, as_of)
             if finding:

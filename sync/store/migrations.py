@@ -250,3 +250,13 @@ def m004_history_acks_and_audit(db: Database) -> None:
         pk="id",
     )
     db["notifications"].create_index(["channel", "at"])
+
+
+@migrations()
+def m005_i18_backfill_item_milestones(db: Database) -> None:
+    """Items stored before memberships were kept are in their delivery milestone until their
+    next pull says more: the milestone rules count them there, not nowhere."""
+    db.execute(
+        "insert or ignore into item_milestones (source, item_id, milestone_id)"
+        " select source, id, milestone_id from items where milestone_id is not null"
+    )

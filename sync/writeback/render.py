@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.rules.text import MARKER_TOKEN
+from sync.writeback import render_client as client_rules
 
 GITHUB_LIMIT = 65_536
 JIRA_LIMIT = 32_000
@@ -77,12 +78,18 @@ def finding_document(findings: list[dict[str, Any]], language: str) -> Document:
     for finding in findings:
         rule = finding["rule"]
         severity = words["severity"].get(finding["severity"], finding["severity"])
-        doc.add("heading", f"{words[rule]} ({severity})")
-        doc.add("para", finding["summary"])
-        bullets = evidence_lines(finding, words)
+        section = client_rules.SECTIONS.get(rule)
+        if section is not None:  # the client-relationship rules build their own section
+            summary, bullets, fix = section(finding.get("evidence") or {}, language)
+            title = client_rules.TEXT[language][rule]
+        else:
+            summary, bullets, fix = finding["summary"], evidence_lines(finding, words), None
+            title = words[rule]
+        doc.add("heading", f"{title} ({severity})")
+        doc.add("para", summary)
         if bullets:
             doc.add("bullets", bullets)
-        doc.add("note", words[f"fix_{rule}"])
+        doc.add("note", fix or words[f"fix_{rule}"])
     return doc
 
 
