@@ -4,6 +4,7 @@ sandboxes, pulled by the real pipeline, judged in the report and in the comment 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from tests.conftest import github_source, jira_source, sync, worktile_source
@@ -211,3 +212,19 @@ def test_unanswered_client_on_jira_and_pingcode(make_jira, make_worktile, tmp_pa
     assert found[item["identifier"]]["severity"] == "high"
     text = " ".join(c["content"] for c in wt.live_comments(item["id"]))
     assert "客户问题未答复" in text and "在本事项的评论中答复客户" in text
+    adf = json.dumps([c["body"] for c in jira.comments_on(asked["key"])], ensure_ascii=False)
+    assert "客户问题未答复 (高)" in adf and "在本事项的评论中答复客户" in adf, adf
+    assert "Can you add a totals row?" in adf
+    assert not [
+        c
+        for c in jira.comments_on(replied["key"])
+        if c["author"] != "client-pm" and c["author"] != "dev"
+    ]
+
+
+def test_the_client_rules_catalogue_says_everything_in_both_languages():
+    from sync.writeback.render_client import TEXT
+
+    assert TEXT["en"].keys() == TEXT["zh"].keys()
+    for nested in ("elements", "fix_parts"):
+        assert TEXT["en"][nested].keys() == TEXT["zh"][nested].keys()

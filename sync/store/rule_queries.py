@@ -169,9 +169,9 @@ def open_milestone_rows(
         with member as (
             select i.source, im.milestone_id, i.key, i.status_category, i.created_at,
                    (i.labels like ? or i.title = ? || m.title || ?) as tracking
-            from item_milestones im
-            join milestones m on m.source = im.source and m.id = im.milestone_id
-            join items i on i.source = im.source and i.id = im.item_id
+            from items i indexed by idx_items_without_payloads
+            cross join item_milestones im on im.source = i.source and im.item_id = i.id
+            cross join milestones m on m.source = im.source and m.id = im.milestone_id
             where i.type != 'pull_request' and i.cancelled = 0 and i.created_at < ?
         )
         select m.source, m.id, m.title, m.url, m.start_date, m.due_date, m.first_due_date,
