@@ -40,23 +40,33 @@ def enabled_rules(settings: Settings) -> list[str]:
 
 def evaluate_rules(store: Store, settings: Settings, as_of: date) -> Iterator[Finding]:
     """Every current finding, as the rules reach it (in no particular order): the caller
-    stores them as they come, so they never all sit in memory. The milestone rule runs on
-    its own connection in a second thread: SQLite releases the GIL while it works, so its
-    queries overlap the requirement rules' Python on another core."""
+    stores them as they come, so they never all sit in memory. The milestone and conversation
+    rules run on connections of their own in two more threads: SQLite releases the GIL while
+    it works, so their queries overlap the requirement rules' Python on another core."""
     rules = settings.rules
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rules") as pool:
-        milestones = pool.submit(on_own_connection, store.path, milestone_findings, settings, as_of)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules") as pool:
+        others = [
+            pool.submit(on_own_connection, store.path, work, settings, as_of)
+            for work in (milestone_findings, scope_and_conversation_findings)
+        ]
         if any(getattr(rules, name).enabled for name in REQUIREMENT_RULES):
             yield from requirement_findings(store, settings, as_of)
-        yield from milestones.result()
+        for future in others:
+            yield from future.result()
 
 
 def milestone_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
-    """The rules that judge milestones and the conversation, on the second connection."""
+    rules = settings.rules
+    if not rules.slipping_milestone.enabled:
+        return []
+    return slipping_findings(store, rules.slipping_milestone, as_of)
+
+
+def scope_and_conversation_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+    """Scope creep and unanswered clients, on a third connection: their queries overlap the
+    other rules' Python."""
     rules = settings.rules
     findings: list[Finding] = []
-    if rules.slipping_milestone.enabled:
-        findings += slipping_findings(store, rules.slipping_milestone, as_of)
     if rules.scope_creep.enabled:
         findings += scope_creep_findings(store, settings, as_of)
     if rules.unanswered_client.enabled:
