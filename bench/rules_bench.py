@@ -1,5 +1,8 @@
-"""Issue 6's figures: the rules over a store of N items and 5N change records (three
-sources, a fifth of the items requirements, milestones, comments, cross-tracker mentions):
+"""Issue 6's figures, with issue 18's rules: the six rules over a store of N items and 5N
+change records (three sources, a fifth of the items requirements, milestones and Jira sprints
+with every item in one or two, a tenth joining after creation and a hundredth after its sprint
+started, client questions on one item in 40, half of them answered, comments, cross-tracker
+mentions):
 wall time and peak RSS of the evaluation alone, in a child process."""
 
 from __future__ import annotations
@@ -43,12 +46,15 @@ def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> 
         records = [
             MilestoneRecord(
                 source,
-                f"m{n}",
-                f"{source} release {n}",
+                f"{prefix}{n}",
+                f"{source} {name} {n}",
                 "open",
+                start_date=(AS_OF - timedelta(days=10)).isoformat() if prefix == "s" else None,
                 due_date=(AS_OF + timedelta(days=rng.randint(-10, 60))).isoformat(),
             )
             for n in range(per_milestone)
+            for prefix, name in (("m", "release"), ("s", "sprint"))
+            if prefix == "m" or source == "jira"
         ]
         store.save_milestones(source, records)
         for block in range(0, per_source, 2000):
@@ -80,6 +86,8 @@ def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> 
                     updated_at=_s(created + timedelta(days=1)),
                     closed_at=_s(closed) if closed else None,
                     labels=["client-confirmed"] if requirement and n % 3 == 0 else [],
+                    acceptance="Given an invoice, it exports" if n % 50 else None,
+                    priority="High" if n % 7 else None,
                     milestone_id=f"m{n % per_milestone}",
                     raw=payload(rng, key),
                 )
@@ -88,10 +96,19 @@ def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> 
                     if not requirement
                     else []
                 )
-                mapped.append(MappedItem(item, links))
+                memberships = [(f"m{n % per_milestone}", "milestone")]
+                if source == "jira":
+                    memberships.append((f"s{n % per_milestone}", "sprint"))
+                mapped.append(MappedItem(item, links, memberships))
                 for c in range(5):
                     at = created + timedelta(hours=6 * (c + 1))
                     field = ("title", "status", "labels", "description", "due_date")[c]
+                    if c == 4 and n % 10 == 1:  # joined its milestone after it was created
+                        field = "milestone"
+                        if n % 100 == 1:  # ... after the sprint had started
+                            at = datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=UTC)
+                            at -= timedelta(days=3)
+                            field = "sprint" if source == "jira" else field
                     changes.append(
                         ChangeRecord(
                             source,
@@ -101,9 +118,15 @@ def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> 
                             "dev",
                             field,
                             "old value",
-                            "In Progress" if field == "status" else "new value",
+                            {
+                                "status": "In Progress",
+                                "milestone": f"m{n % per_milestone}",
+                                "sprint": f"s{n % per_milestone}",
+                            }.get(field, "new value"),
                         )
                     )
+                if n % 40 == 1:  # the client asks on a task; every other time someone answers
+                    comments += client_question(source, n, created, answered=n % 80 == 1)
                 if requirement:
                     comments.append(
                         CommentRecord(
@@ -130,6 +153,28 @@ def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> 
             counts["comments"] += len(comments)
     store.close()
     return counts
+
+
+def client_question(source: str, n: int, created: datetime, answered: bool) -> list:
+    asked = created + timedelta(hours=3)
+    thread = [
+        CommentRecord(
+            source,
+            f"q{n}",
+            str(n),
+            "client-pm",
+            "client-pm",
+            "When is this done?",
+            _s(asked),
+            _s(asked),
+        )
+    ]
+    if answered:
+        reply = asked + timedelta(hours=5)
+        thread.append(
+            CommentRecord(source, f"a{n}", str(n), "dev", "dev", "Friday.", _s(reply), _s(reply))
+        )
+    return thread
 
 
 def payload(rng: random.Random, key: str) -> dict[str, Any]:
@@ -178,9 +223,7 @@ def evaluate(path: str) -> None:
     from sync.rules.finding import SEVERITY_ORDER
     from sync.settings import build_settings
 
-    settings = build_settings(
-        {"rules": {"unconfirmed_requirement": {"client_accounts": ["client-pm"]}}}
-    )
+    settings = build_settings({"rules": {"client_accounts": ["client-pm"]}})
     rules = enabled_rules(settings)
     started = time.perf_counter()
     store = Store(path)

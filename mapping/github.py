@@ -104,7 +104,8 @@ def map_issue(
         links.append(LinkRecord(source, item.id, item.parent_key, "parent"))
     for key in sorted(mentioned_keys(f"{item.title}\n{item.body}", repo=repo, own_key=item.key)):
         links.append(LinkRecord(source, item.id, key, "mentions"))
-    return MappedItem(item, links)
+    memberships = [(item.milestone_id, "milestone")] if item.milestone_id else []
+    return MappedItem(item, links, memberships)
 
 
 def map_milestone(payload: dict[str, Any], *, source: str) -> MilestoneRecord:

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from mapping.jira_sprints import parse_sprints, sprint_changes, sprint_milestone_id
 from mapping.keys import mentioned_keys
 from mapping.model import (
     WATCHED_FIELDS,
@@ -29,7 +30,7 @@ from mapping.model import (
 )
 
 # Jira keeps the history of every field, so the store never needs snapshot diffs for it.
-HISTORY_FIELDS = frozenset(WATCHED_FIELDS)
+HISTORY_FIELDS = frozenset({*WATCHED_FIELDS, "sprint"})
 # "undefined" is Jira's "No Category": real on some sites, and work not yet begun.
 STATUS_CATEGORIES = {"new": "todo", "indeterminate": "doing", "done": "done", "undefined": "todo"}
 CANCELLED_RESOLUTIONS = ("Won't Do", "Won't Fix", "Duplicate", "Declined", "Cancelled")
@@ -139,10 +140,6 @@ def user_login(user: Any) -> str | None:
     return user.get("name") or user.get("accountId") or user.get("key")
 
 
-def sprint_milestone_id(sprint_id: Any) -> str:
-    return f"sprint-{sprint_id}"
-
-
 def map_issue(
     payload: dict[str, Any],
     *,
@@ -177,6 +174,7 @@ def map_issue(
     estimate = fields.get(story_points_field) if story_points_field else None
     if estimate is not None and not isinstance(estimate, int | float):
         raise MalformedPayload(f"story points are not a number: {estimate!r}")
+    sprints = parse_sprints(fields.get(sprint_field) if sprint_field else None)
     item = ItemRecord(
         source=source,
         id=str(payload["id"]),
@@ -199,9 +197,7 @@ def map_issue(
         priority=(fields.get("priority") or {}).get("name"),
         estimate=float(estimate) if estimate is not None else None,
         due_date=iso_date(fields.get("duedate")),
-        milestone_id=issue_milestone(
-            fields.get("fixVersions"), fields.get(sprint_field) if sprint_field else None
-        ),
+        milestone_id=issue_milestone(fields.get("fixVersions"), sprints),
         parent_key=parent.get("key"),
         raw=payload,
     )
@@ -219,7 +215,14 @@ def map_issue(
     )
     known = {link.target_key for link in links}
     links += [LinkRecord(source, item.id, key, "mentions") for key in sorted(named - known)]
-    return MappedItem(item, links)
+    memberships = [
+        (str(v["id"]), "milestone")
+        for v in fields.get("fixVersions") or []
+        if isinstance(v, dict) and v.get("id") is not None
+    ]
+    memberships += [(sprint_milestone_id(s["id"]), "sprint") for s in sprints]
+    milestones = [map_sprint(s, source=source, base_url=base_url) for s in sprints]
+    return MappedItem(item, links, list(dict.fromkeys(memberships)), milestones)
 
 
 def issue_milestone(fix_versions: Any, sprints: Any) -> str | None:
@@ -278,6 +281,11 @@ def map_changelog(
                 or CHANGELOG_FIELDS.get(entry.get("field"))
                 or str(key)
             )
+            if field == "sprint":
+                changes += sprint_changes(
+                    source, issue_id, f"{history['id']}:{index}", at, author, entry
+                )
+                continue
             changes.append(
                 ChangeRecord(
                     source=source,

@@ -117,10 +117,14 @@ class LinkRecord:
 
 @dataclass
 class MappedItem:
-    """An item with the links it declares itself (parent, mentions)."""
+    """An item with the links it declares itself (parent, mentions), every milestone it is in
+    now as (milestone id, field: ``milestone`` for a delivery milestone, ``sprint`` for a
+    sprint), and the milestones only its payload describes (Jira sprints in the sprint field)."""
 
     item: ItemRecord
     links: list[LinkRecord] = field(default_factory=list)
+    memberships: list[tuple[str, str]] = field(default_factory=list)
+    milestones: list[MilestoneRecord] = field(default_factory=list)
 
 
 def shallow_row(record: Any) -> dict[str, Any]:

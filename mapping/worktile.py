@@ -32,7 +32,7 @@ from mapping.model import (
 )
 
 # PingCode keeps state transitions and property activities; both are pulled for requirements.
-HISTORY_FIELDS = frozenset(WATCHED_FIELDS)
+HISTORY_FIELDS = frozenset({*WATCHED_FIELDS, "sprint"})
 CATEGORIES = {"pending": "todo", "in_progress": "doing", "completed": "done"}
 CANCELLED_STATE_TYPES = frozenset({"closed", "cancelled", "rejected"})
 PROPERTY_FIELDS = {
@@ -43,7 +43,7 @@ PROPERTY_FIELDS = {
     "estimated_workload": "estimate",
     "version": "milestone",
     "versions": "milestone",
-    "sprint": "milestone",
+    "sprint": "sprint",
     "state": "status",
     "tags": "labels",
     "assignee": "assignee",
@@ -170,7 +170,26 @@ def map_work_item(
         item.parent_key
     }
     links += [LinkRecord(source, item.id, key, "mentions") for key in sorted(named)]
-    return MappedItem(item, links)
+    return MappedItem(item, links, item_memberships(payload))
+
+
+def item_memberships(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every milestone the work item is in now: a milestone work item above it, each of its
+    versions (delivery milestones) and its sprint."""
+    found: list[tuple[str, str]] = []
+    parent = payload.get("parent")
+    if isinstance(parent, dict) and parent.get("type") == "milestone" and parent.get("id"):
+        found.append((str(parent["id"]), "milestone"))
+    versions = payload.get("versions") or []
+    if isinstance(payload.get("version"), dict):
+        versions = [*versions, payload["version"]]
+    for version in versions:
+        if isinstance(version, dict) and version.get("id"):
+            found.append((str(version["id"]), "milestone"))
+    sprint = payload.get("sprint")
+    if isinstance(sprint, dict) and sprint.get("id"):
+        found.append((str(sprint["id"]), "sprint"))
+    return list(dict.fromkeys(found))
 
 
 def item_milestone(payload: dict[str, Any]) -> str | None:

@@ -1,7 +1,8 @@
 """The demo's delivery project, spread over the three trackers the way teams really split it:
 requirements in Jira and PingCode, engineering in GitHub. It holds the usual trouble: work
-started on requirements nobody confirmed, scope edited after sign-off (once with a change
-request, once without), a release past its date, a sprint its own pace cannot meet."""
+started on requirements nobody confirmed or wrote acceptance criteria for, scope edited after
+sign-off (once with a change request, once without), a release past its date, a sprint its own
+pace cannot meet and that grew after it started, client questions nobody answered."""
 
 from __future__ import annotations
 
@@ -53,6 +54,12 @@ def seed_demo_jira(jira: JiraSandbox) -> None:
         reporter="pm",
     )
     jira.edit_issue(audit["key"], author="dev", at=at(-12), status="In Progress")
+    jira.add_comment(
+        audit["key"],
+        "Will the audit log also list rejected approvals?",
+        author="client-pm",
+        at=at(-4),
+    )
     cr = jira.add_issue(
         "Change request: customer search by VAT number",
         "Requested by the client on the call.",
@@ -92,6 +99,9 @@ def seed_demo_github(gh: GitHubSandbox, jira_keys: list[str]) -> None:
         gh.edit_issue(done, actor="dev", at=at(-36 + 4 * n), state="closed")
     for n in range(14):
         gh.add_issue(f"Sprint 12 task {n + 1}", milestone=sprint, created_at=at(-9))
+    for n in range(4):  # pulled into the running sprint, no change request
+        extra = gh.add_issue(f"Urgent extra {n + 1}", created_at=at(-20))["number"]
+        gh.edit_issue(extra, actor="pm", at=at(-3), milestone=sprint)
     gh.add_issue(
         "Implement PDF export",
         f"Backend for {jira_keys[0]}.",
@@ -123,13 +133,14 @@ def seed_demo_worktile(wt: WorktileSandbox) -> None:
     wt.add_comment(approve["id"], "<p>需求确认，可以开始开发。</p>", by="client-pm", at=unix(-19))
     wt.edit_item(approve["id"], by="dev", at=unix(-15), state="in_progress")
     wt.edit_item(approve["id"], by="pm", at=unix(-4), title="移动端审批（含批量审批）")
-    wt.add_item(
+    export = wt.add_item(
         "报表导出",
         type_id="requirement",
         created=unix(-12),
         parent=launch,
         description="<p>按月导出报销报表。</p>",
     )
+    wt.add_comment(export["id"], "<p>报表能按部门汇总吗？</p>", by="client-pm", at=unix(-5))
     wt.add_item("审批通知", type_id="task", created=unix(-10), parent=launch)
 
 

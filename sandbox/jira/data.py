@@ -37,7 +37,7 @@ STATUSES = {
 STORY_POINTS = "customfield_10016"
 SPRINT_FIELD = "customfield_10020"
 CLIENT_SIGNOFF = "customfield_10100"  # a select list a site adds: "Client sign-off"
-CUSTOM_NAMES = {"points": "Story Points", "signoff": "Client sign-off"}
+CUSTOM_NAMES = {"points": "Story Points", "signoff": "Client sign-off", "sprints": "Sprint"}
 ISSUE_TYPES = ("Epic", "Story", "Task", "Bug", "Subtask", "Change Request")
 RESOLUTIONS = ("Done", "Won't Do", "Duplicate", "Cannot Reproduce", "Won't Fix", "Declined")
 EMBEDDED_HISTORY_CAP = 40  # Cloud's search/jql embeds the newest 40 histories
@@ -182,6 +182,8 @@ class JiraData(SandboxServer):
         parent: str | None = None,
         created: str | None = None,
         resolution: str | None = None,
+        priority: str | None = "Medium",
+        sprints: Iterable[int] = (),
     ) -> dict[str, Any]:
         with self.state_lock:
             self.changed()
@@ -206,7 +208,8 @@ class JiraData(SandboxServer):
                 "resolution": resolution,
                 "resolutiondate": ms if STATUSES[status] == "done" else None,
                 "histories": [],
-                "sprints": [],
+                "sprints": list(sprints),
+                "priority": priority,
                 "signoff": None,
             }
             self.issues[iid] = issue
@@ -237,6 +240,8 @@ class JiraData(SandboxServer):
         "resolution": "resolution",
         "issuetype": "issuetype",
         "signoff": CLIENT_SIGNOFF,
+        "sprints": SPRINT_FIELD,
+        "priority": "priority",
     }
 
     def edit_issue(
@@ -304,6 +309,8 @@ class JiraData(SandboxServer):
     def _change_id(self, name: str, value: Any) -> str | None:
         if value is None or name in ("summary", "description", "labels", "points", "signoff"):
             return None  # free text: Jira keeps only the string
+        if name == "sprints":  # every sprint the issue is in, ids then names
+            return ", ".join(str(s) for s in value) or None
         if name == "status":
             return named_id(list(STATUSES), value)
         if name == "issuetype":
@@ -320,6 +327,8 @@ class JiraData(SandboxServer):
             return None
         if name == "labels":
             return " ".join(value)
+        if name == "sprints":
+            return ", ".join(self.sprints[s]["name"] for s in value) or None
         if name == "duedate":
             return value and f"{value} 00:00:00.0"
         if name == "assignee":

@@ -105,6 +105,13 @@ class JiraPayloads(JiraData):
             payload["properties"] = [{"key": k, "value": v} for k, v in c["properties"].items()]
         return payload
 
+    def sprint_value(self, sid: int) -> Any:
+        """A sprint in the issue's sprint field: an object on Cloud, a string on Data Center."""
+        sprint = self.sprints[sid]
+        if self.deployment == "cloud":
+            return sprint | {"boardId": sprint.get("originBoardId", 1)}
+        return dc_sprint_string(sprint)
+
     def issue_payload(
         self, iid: int, api: int, fields: set[str], expand: set[str]
     ) -> dict[str, Any]:
@@ -142,8 +149,10 @@ class JiraPayloads(JiraData):
             "priority": {
                 "self": f"{self.called_root}/rest/api/{api}/priority/3",
                 "id": "3",
-                "name": "Medium",
-            },
+                "name": i["priority"],
+            }
+            if i["priority"]
+            else None,
             "assignee": self.user_payload(i["assignee"], api),
             "reporter": self.user_payload(i["reporter"], api),
             "parent": {"id": str(self.issue_by_key(i["parent"])["id"]), "key": i["parent"]}
@@ -163,7 +172,7 @@ class JiraPayloads(JiraData):
                 "startAt": 0,
             },
             STORY_POINTS: i["points"],
-            SPRINT_FIELD: [self.sprints[s] | {"boardId": 1} for s in i["sprints"]] or None,
+            SPRINT_FIELD: [self.sprint_value(s) for s in i["sprints"]] or None,
             CLIENT_SIGNOFF: {"value": i["signoff"], "id": "10200"} if i["signoff"] else None,
         }
         if "*all" in fields or "*navigable" in fields:
@@ -188,6 +197,23 @@ class JiraPayloads(JiraData):
                 "histories": [self.history_payload(h, api) for h in shown],
             }
         return payload
+
+
+def dc_sprint_string(sprint: dict[str, Any]) -> str:
+    """How Jira Data Center serialises a sprint in the sprint field: a Java toString."""
+    parts = {
+        "id": sprint["id"],
+        "rapidViewId": sprint.get("originBoardId", 1),
+        "state": str(sprint["state"]).upper(),
+        "name": sprint["name"],
+        "startDate": sprint.get("startDate") or "<null>",
+        "endDate": sprint.get("endDate") or "<null>",
+        "completeDate": sprint.get("completeDate") or "<null>",
+        "sequence": sprint["id"],
+        "goal": sprint.get("goal") or "<null>",
+    }
+    body = ",".join(f"{k}={v}" for k, v in parts.items())
+    return f"com.atlassian.greenhopper.service.sprint.Sprint@{sprint['id'] * 7919:x}[{body}]"
 
 
 def _adf_text(doc: dict[str, Any]) -> str:

@@ -139,6 +139,7 @@ class WorktileData(SandboxServer):
         sprint: str | None = None,
         version: str | None = None,
         tags: Iterable[str] = (),
+        priority: str | None = None,
     ) -> dict[str, Any]:
         with self.state_lock:
             iid = hexid(self._ids)
@@ -162,6 +163,7 @@ class WorktileData(SandboxServer):
                 "sprint": sprint,
                 "version": version,
                 "tags": list(tags),
+                "priority": priority,
                 "completed_at": at if state == "completed" else None,
                 "is_deleted": 0,
                 "is_archived": 0,

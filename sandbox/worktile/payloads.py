@@ -73,7 +73,9 @@ class WorktilePayloads(WorktileData):
             if sprint
             else None,
             "state": self.state_ref(i["state"]),
-            "priority": None,
+            "priority": {"id": f"priority-{i['priority']}", "name": i["priority"]}
+            if i.get("priority")
+            else None,
             "board": None,
             "entry": None,
             "swimlane": None,

@@ -10,8 +10,11 @@ from datetime import date
 
 from sync.rules.facts import load_facts, open_requirements
 from sync.rules.finding import Finding
+from sync.rules.incomplete import incomplete_finding, missing_elements
 from sync.rules.requirements import analyse_requirement
+from sync.rules.scope_creep import scope_creep_findings
 from sync.rules.slipping import slipping_findings
+from sync.rules.unanswered import unanswered_findings
 from sync.rules.unconfirmed import unconfirmed_finding
 from sync.rules.undocumented import undocumented_finding
 from sync.rules.vocabulary import Vocabulary
@@ -21,7 +24,15 @@ from sync.store.rewind import drop_rewound
 
 log = logging.getLogger(__name__)
 
-RULES = ("unconfirmed_requirement", "undocumented_change", "slipping_milestone")
+RULES = (
+    "unconfirmed_requirement",
+    "undocumented_change",
+    "slipping_milestone",
+    "incomplete_requirement",
+    "scope_creep",
+    "unanswered_client",
+)
+REQUIREMENT_RULES = ("unconfirmed_requirement", "undocumented_change", "incomplete_requirement")
 
 
 def enabled_rules(settings: Settings) -> list[str]:
@@ -30,31 +41,55 @@ def enabled_rules(settings: Settings) -> list[str]:
 
 def evaluate_rules(store: Store, settings: Settings, as_of: date) -> Iterator[Finding]:
     """Every current finding, as the rules reach it (in no particular order): the caller
-    stores them as they come, so they never all sit in memory. The milestone rule runs on
-    its own connection in a second thread: SQLite releases the GIL while it works, so its
-    queries overlap the requirement rules' Python on another core."""
+    stores them as they come, so they never all sit in memory. The milestone and conversation
+    rules run on connections of their own in two more threads: SQLite releases the GIL while
+    it works, so their queries overlap the requirement rules' Python on another core."""
     rules = settings.rules
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rules") as pool:
-        milestones = (
-            pool.submit(
-                on_own_connection, store.path, slipping_findings, rules.slipping_milestone, as_of
-            )
-            if rules.slipping_milestone.enabled
-            else None
-        )
-        if rules.unconfirmed_requirement.enabled or rules.undocumented_change.enabled:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules") as pool:
+        others = [
+            pool.submit(on_own_connection, store.path, work, settings, as_of)
+            for work in (milestone_findings, scope_and_conversation_findings)
+        ]
+        if any(getattr(rules, name).enabled for name in REQUIREMENT_RULES):
             yield from requirement_findings(store, settings, as_of)
-        if milestones is not None:
-            yield from milestones.result()
+        for future in others:
+            yield from future.result()
+
+
+def milestone_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+    rules = settings.rules
+    if not rules.slipping_milestone.enabled:
+        return []
+    return slipping_findings(store, rules.slipping_milestone, as_of)
+
+
+def scope_and_conversation_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+    """Scope creep and unanswered clients, on a third connection: their queries overlap the
+    other rules' Python."""
+    rules = settings.rules
+    findings: list[Finding] = []
+    if rules.scope_creep.enabled:
+        findings += scope_creep_findings(store, settings, as_of)
+    if rules.unanswered_client.enabled:
+        findings += unanswered_findings(store, settings, as_of)
+    return findings
 
 
 def requirement_findings(store: Store, settings: Settings, as_of: date) -> Iterator[Finding]:
     rules = settings.rules
     facts = load_facts(store, settings, as_of)
     words = Vocabulary.from_settings(settings)
+    missing = (
+        missing_elements(store, settings, as_of) if rules.incomplete_requirement.enabled else {}
+    )
     try:
         for requirement in open_requirements(store, facts, words):
             state = analyse_requirement(requirement, facts, words)
+            if missing:
+                key = (state.item.source, state.item.id)
+                finding = incomplete_finding(state, missing.get(key), settings, as_of)
+                if finding:
+                    yield finding
             if rules.unconfirmed_requirement.enabled:
                 finding = unconfirmed_finding(state, settings, as_of)
                 if finding:

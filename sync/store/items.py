@@ -81,9 +81,10 @@ class ItemWrites:
             self.db["items"].upsert_all(rows, pk=("source", "id"))
         if snapshots:
             self.db["item_snapshots"].insert_all(snapshots, ignore=True)
+        self._replace_links(source, mapped)
+        changes += self._replace_memberships(source, mapped, existing, history_fields, now)
         if changes:
             self.db["changes"].upsert_all(changes, pk=("source", "item_id", "change_id"))
-        self._replace_links(source, mapped)
         counts.changes = len(changes)
         return counts
 
@@ -110,6 +111,51 @@ class ItemWrites:
         links = [shallow_row(link) for m in mapped for link in m.links]
         if links:
             self.db["links"].insert_all(links, ignore=True)
+
+    def _replace_memberships(
+        self,
+        source: str,
+        mapped: Sequence[MappedItem],
+        existing: dict[str, dict[str, Any]],
+        history_fields: Collection[str],
+        now: str,
+    ) -> list[dict[str, Any]]:
+        """Every milestone each item is in now (``item_milestones``), and the milestones only
+        the items describe (Jira sprints). A join or leave the tracker keeps no history of is
+        seen here as a snapshot difference and returned as a change to store."""
+        ids = [m.item.id for m in mapped]
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        before: dict[str, set[tuple[str, str]]] = {}
+        for item_id, milestone_id in self.db.execute(
+            f"select item_id, milestone_id from item_milestones where source = ?"
+            f" and item_id in ({marks})",
+            [source, *ids],
+        ):
+            before.setdefault(item_id, set()).add(milestone_id)
+        self.db.execute(
+            f"delete from item_milestones where source = ? and item_id in ({marks})", [source, *ids]
+        )
+        rows = [
+            {"source": source, "item_id": m.item.id, "milestone_id": milestone_id}
+            for m in mapped
+            for milestone_id, _ in m.memberships
+        ]
+        if rows:
+            self.db["item_milestones"].insert_all(rows, ignore=True)
+        discovered = {r.id: r for m in mapped for r in m.milestones}
+        if discovered:
+            self._write_milestones(source, list(discovered.values()))
+        changes = []
+        for entry in mapped:
+            old = existing.get(entry.item.id)
+            if old is None:
+                continue  # created in its milestones: joined at its creation
+            changes += _membership_changes(
+                source, entry, before.get(entry.item.id, set()), old, history_fields, now
+            )
+        return changes
 
     # -- comments, changes, milestones, links -----------------------------------------------
 
@@ -184,34 +230,38 @@ class ItemWrites:
         cursors: dict[str, Any] | None = None,
     ) -> int:
         """Upsert milestones, keeping the due date first seen: a moved due date is a slip."""
-        now = utc_now()
         with self.transaction():
-            ids = [m.id for m in milestones]
-            known: dict[str, dict[str, Any]] = {}
-            if ids:
-                marks = ", ".join("?" * len(ids))
-                known = {
-                    row["id"]: row
-                    for row in self.db.query(
-                        f"select id, first_due_date, first_seen from milestones"
-                        f" where source = ? and id in ({marks})",
-                        [source, *ids],
-                    )
-                }
-            rows = []
-            for milestone in milestones:
-                row = shallow_row(milestone)
-                row["raw"] = json.dumps(milestone.raw, ensure_ascii=False)
-                old = known.get(milestone.id)
-                row["first_due_date"] = (
-                    old["first_due_date"] if old and old["first_due_date"] else milestone.due_date
-                )
-                row["first_seen"] = old["first_seen"] if old else now
-                row["last_seen"] = now
-                rows.append(row)
-            if rows:
-                self.db["milestones"].upsert_all(rows, pk=("source", "id"))
+            count = self._write_milestones(source, milestones)
             self._write_cursors(source, cursors)
+        return count
+
+    def _write_milestones(self, source: str, milestones: Sequence[MilestoneRecord]) -> int:
+        now = utc_now()
+        ids = [m.id for m in milestones]
+        known: dict[str, dict[str, Any]] = {}
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            known = {
+                row["id"]: row
+                for row in self.db.query(
+                    f"select id, first_due_date, first_seen from milestones"
+                    f" where source = ? and id in ({marks})",
+                    [source, *ids],
+                )
+            }
+        rows = []
+        for milestone in milestones:
+            row = shallow_row(milestone)
+            row["raw"] = json.dumps(milestone.raw, ensure_ascii=False)
+            old = known.get(milestone.id)
+            row["first_due_date"] = (
+                old["first_due_date"] if old and old["first_due_date"] else milestone.due_date
+            )
+            row["first_seen"] = old["first_seen"] if old else now
+            row["last_seen"] = now
+            rows.append(row)
+        if rows:
+            self.db["milestones"].upsert_all(rows, pk=("source", "id"))
         return len(rows)
 
 
@@ -251,6 +301,43 @@ def _snapshot_changes(
                 "field": name,
                 "from_value": _as_text(old.get(attr)),
                 "to_value": _as_text(new.get(attr)),
+                "origin": "snapshot",
+            }
+        )
+    return changes
+
+
+def _membership_changes(
+    source: str,
+    entry: MappedItem,
+    before: set[str],
+    old: dict[str, Any],
+    history_fields: Collection[str],
+    now: str,
+) -> list[dict[str, Any]]:
+    """Joins and leaves seen only by comparing two syncs, for the membership fields the
+    tracker keeps no history of; dated as every snapshot difference is."""
+    after = {milestone_id: name for milestone_id, name in entry.memberships}
+    updated = entry.item.updated_at or ""
+    at = updated if (old.get("last_seen") or "") <= updated <= now else now
+    changes = []
+    for milestone_id in sorted(before ^ set(after)):
+        name = after.get(milestone_id) or (
+            "sprint" if milestone_id.startswith("sprint-") else "milestone"
+        )
+        if name in history_fields:
+            continue
+        joined = milestone_id in after
+        changes.append(
+            {
+                "source": source,
+                "item_id": entry.item.id,
+                "change_id": f"snapshot:{name}:{milestone_id}:{'+' if joined else '-'}:{at}",
+                "at": at,
+                "author": None,
+                "field": name,
+                "from_value": None if joined else milestone_id,
+                "to_value": milestone_id if joined else None,
                 "origin": "snapshot",
             }
         )

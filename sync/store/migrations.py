@@ -298,3 +298,13 @@ def m006_i17_ack_commands(db: Database) -> None:
     )
     db["acks"].add_column("severity", str)
     db["acks"].add_column("asked_days", int)
+
+
+@migrations()
+def m005_i18_backfill_item_milestones(db: Database) -> None:
+    """Items stored before memberships were kept are in their delivery milestone until their
+    next pull says more: the milestone rules count them there, not nowhere."""
+    db.execute(
+        "insert or ignore into item_milestones (source, item_id, milestone_id)"
+        " select source, id, milestone_id from items where milestone_id is not null"
+    )

@@ -181,10 +181,12 @@ def open_milestone_rows(
     return store.db.execute(
         """
         with member as (
-            select i.source, i.milestone_id, i.key, i.status_category, i.created_at,
+            select i.source, im.milestone_id, i.key, i.status_category, i.created_at,
                    (i.labels like ? or i.title = ? || m.title || ?) as tracking
-            from items i join milestones m on m.source = i.source and m.id = i.milestone_id
-            where i.type != 'pull_request' and i.created_at < ?
+            from items i indexed by idx_items_without_payloads
+            cross join item_milestones im on im.source = i.source and im.item_id = i.id
+            cross join milestones m on m.source = im.source and m.id = im.milestone_id
+            where i.type != 'pull_request' and i.cancelled = 0 and i.created_at < ?
         )
         select m.source, m.id, m.title, m.url, m.start_date, m.due_date, m.first_due_date,
                sum(case when not mb.tracking and mb.status_category != 'done' then 1 else 0 end),

@@ -17,7 +17,8 @@ select i.key, i.id, i.created_at as item_created, f.* from findings f
   where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
 union all
 select i.key, i.id, i.created_at as item_created, f.* from findings f
-  join items i on i.source = f.source and i.milestone_id = f.subject_id
+  join item_milestones im on im.source = f.source and im.milestone_id = f.subject_id
+  join items i on i.source = im.source and i.id = im.item_id
   where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
     and json_extract(f.evidence, '$.tracking_item') is null
     and i.status_category != 'done' and i.type != 'pull_request'

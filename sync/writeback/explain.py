@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sync.rule_settings import RulesSettings
+from sync.writeback.explain_client import CLIENT_EXPLAINERS
 
 Blocks = list[tuple[str, Any]]
 
@@ -177,6 +178,7 @@ EXPLAINERS = {
     "unconfirmed_requirement": unconfirmed,
     "undocumented_change": undocumented,
     "slipping_milestone": slipping,
+    **CLIENT_EXPLAINERS,
 }
 
 

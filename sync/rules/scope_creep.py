@@ -1,0 +1,63 @@
+"""scope_creep: items joined an open milestone after its commitment time, outside change
+control, reaching ``threshold`` of the committed scope (范围蔓延). One finding per milestone,
+written where ``slipping_milestone`` findings are written."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sync.rules.finding import Finding
+from sync.rules.scope import Scope, milestone_scopes
+from sync.settings import Settings
+from sync.store import Store
+
+RULE = "scope_creep"
+
+
+def scope_creep_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+    rule = settings.rules.scope_creep
+    findings = []
+    for scope in milestone_scopes(store, settings, as_of).values():
+        finding = scope_finding(scope, rule.threshold)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def scope_finding(scope: Scope, threshold: float) -> Finding | None:
+    """Flag when undocumented additions reach ``threshold`` of the committed scope (at least
+    one); ``high`` at twice it. A milestone committed empty, or with no open items, never."""
+    committed = len(scope.committed)
+    undocumented = sum(1 for _, _, documented in scope.added if not documented)
+    if scope.open_items == 0 or committed == 0 or undocumented == 0:
+        return None
+    ratio = undocumented / committed
+    if ratio < threshold:
+        return None
+    severity = "high" if ratio >= 2 * threshold else "warning"
+    summary = (
+        f"Milestone {scope.title} grew by {undocumented} undocumented item"
+        f"{'s' if undocumented > 1 else ''} after its commitment "
+        f"({round(ratio * 100)}% of the {committed} committed)"
+    )
+    evidence = {
+        "milestone": scope.title,
+        "commitment_time": scope.commitment_time,
+        "committed": committed,
+        "added": [{"key": k, "at": at, "documented": doc} for k, at, doc in scope.added],
+        "removed": [{"key": k, "at": at} for k, at in scope.removed],
+        "undocumented": undocumented,
+        "ratio": round(ratio, 3),
+        "tracking_item": scope.tracking_item,
+    }
+    return Finding(
+        rule=RULE,
+        source=scope.source,
+        subject_type="milestone",
+        subject=scope.title,
+        subject_id=scope.milestone_id,
+        severity=severity,
+        summary=summary,
+        evidence=evidence,
+        url=scope.url,
+    )
