@@ -171,9 +171,9 @@ def test_demo_runs_with_no_config_and_no_credentials(tmp_path):
     for rule in ("unconfirmed_requirement", "undocumented_change", "slipping_milestone"):
         for source in ("demo-jira", "demo-github", "demo-pingcode"):
             assert (rule, source) in found, (rule, source)
-    assert ("incomplete_requirement", "acme-jira") in found
-    assert ("scope_creep", "acme-github") in found
-    assert {("unanswered_client", "acme-jira"), ("unanswered_client", "acme-pingcode")} <= found
+    assert ("incomplete_requirement", "demo-jira") in found
+    assert ("scope_creep", "demo-github") in found
+    assert {("unanswered_client", "demo-jira"), ("unanswered_client", "demo-pingcode")} <= found
     assert report["writes"] and all(w["done"] for w in report["writes"])
     assert list(tmp_path.iterdir()) == [], "the demo must leave nothing behind"
 

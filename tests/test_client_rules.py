@@ -89,7 +89,7 @@ def test_incomplete_requirement_comment_in_both_languages(make_github, tmp_path)
     run(tmp_path / "en", github_source(gh), writeback=True)
     body = own_comment(gh, issue)
     assert "Incomplete requirement (warning)" in body
-    assert "lacks acceptance criteria, priority; it is open since 2026-11-02" in body
+    assert "lacks acceptance criteria, a priority; it is open since 2026-11-02" in body
     assert "Acceptance Criteria field" in body and "Acceptance" in body
     zh = make_github()
     issue = zh.add_issue("Bare", "Short", labels=["requirement"], created_at=t(2))["number"]
@@ -188,7 +188,7 @@ def test_unanswered_client_comment_quotes_the_question_escaped(make_github, tmp_
     assert len(question) == 200
     body = own_comment(gh, number)
     assert "Unanswered client question (high)" in body
-    assert "The client (client-pm) asked on 2026-11-10" in body
+    assert "The client “client-pm” asked on 2026-11-10" in body
     assert "answer the client" in body
     assert "@all" not in body  # neutralised
 
@@ -213,7 +213,7 @@ def test_unanswered_client_on_jira_and_pingcode(make_jira, make_worktile, tmp_pa
     text = " ".join(c["content"] for c in wt.live_comments(item["id"]))
     assert "客户问题未答复" in text and "在本事项的评论中答复客户" in text
     adf = json.dumps([c["body"] for c in jira.comments_on(asked["key"])], ensure_ascii=False)
-    assert "客户问题未答复 (高)" in adf and "在本事项的评论中答复客户" in adf, adf
+    assert "客户问题未答复（高）" in adf and "在本事项的评论中答复客户" in adf, adf
     assert "Can you add a totals row?" in adf
     assert not [
         c

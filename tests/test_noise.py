@@ -35,10 +35,22 @@ TOKENS |= {"dev-token": "dev-dan"}
 def run(tmp_path, *sources, as_of=None, now=None, rules=None, writeback=None, dry_run=False):
     settings = {
         "writeback": {"enabled": True, **(writeback or {})},
-        "rules": {"client_accounts": ["client-pm"], **(rules or {})},
+        "rules": {
+            "client_accounts": ["client-pm"],
+            # these tests follow the first three rules' findings; the others have their own
+            **{rule: {"enabled": False} for rule in ("incomplete_requirement", "scope_creep")},
+            **(rules or {}),
+        },
     }
     options = {"as_of": as_of, "now": now, "dry_run": dry_run}
     return sync(tmp_path / "store.db", *sources, settings=settings, **options)
+
+
+def request_shape(request) -> tuple:
+    """A request without the clock in it: ``since`` windows move with the wall clock, so two
+    runs a second apart ask for different stamps and the same things."""
+    query = tuple(sorted((k, "…" if k == "since" else v) for k, v in dict(request.query).items()))
+    return (request.method, request.path, query)
 
 
 def github(make_github) -> GitHubSandbox:
@@ -78,7 +90,7 @@ def test_an_ack_from_a_team_account_is_written_once_then_quiet_until_it_expires(
     say_on_github(gh, number, "pm-token", "Still looking")
     gh.clear_log()
     assert run(tmp_path, source)[0]["writes"] == []
-    plain_reads = sorted((r.method, r.path, tuple(sorted(r.query))) for r in gh.log)
+    plain_reads = sorted(request_shape(r) for r in gh.log)
     say_on_github(gh, number, "pm-token", "/tracker-sync ack 30d waiting for the budget\nthanks")
     gh.clear_log()
     report, code = run(tmp_path, source)
@@ -90,7 +102,7 @@ def test_an_ack_from_a_team_account_is_written_once_then_quiet_until_it_expires(
         "pm-carol", until, "waiting for the budget", "comment"
     )  # fmt: skip
     assert writes(report) == [("update", True)]
-    reads = sorted((r.method, r.path, tuple(sorted(r.query))) for r in gh.log if r.method == "GET")
+    reads = sorted(request_shape(r) for r in gh.log if r.method == "GET")
     assert reads == plain_reads, "no request to read commands"
     body = own_body(gh, number)
     assert "acknowledged" in body and "pm\\-carol" not in body and "“pm-carol”" in body

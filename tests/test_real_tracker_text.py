@@ -304,9 +304,11 @@ def test_a_rule_switched_off_resolves_its_findings_and_their_comments(make_githu
     gh = make_github()
     number = gh.add_issue("R", labels=["requirement", "in progress"], created_at=t(15))["number"]
     on = {"writeback": {"enabled": True}}
-    run(tmp_path, github_source(gh), rules=None, as_of=None, settings=on)
+    # the only finding on this item is the one switched off
+    others = {rule: {"enabled": False} for rule in ("incomplete_requirement", "scope_creep")}
+    run(tmp_path, github_source(gh), rules=others, as_of=None, settings=on)
     assert len(gh.comments_on(number)) == 1
-    off = {"unconfirmed_requirement": {"enabled": False}}
+    off = {"unconfirmed_requirement": {"enabled": False}, **others}
     report = run(tmp_path, github_source(gh), rules=off, as_of=None, settings=on)
     assert not findings(report, UNCONFIRMED)
     stored = rows(tmp_path / "store.db", "select resolved_at from findings")

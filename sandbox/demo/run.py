@@ -71,7 +71,7 @@ def status_report(db: Path, settings: Settings) -> Path:
     as_of = datetime.now(UTC).date()
     store = ReadOnlyStore(db)
     try:
-        data = gather_store(store, settings.rules.slipping_milestone, as_of)
+        data = gather_store(store, settings, as_of)
     finally:
         store.close()
     return write_report(report_data([data], as_of, settings.writeback.language), out, as_of)

@@ -67,13 +67,12 @@ def main(argv: list[str]) -> int:
     as_of = args.as_of or datetime.now(UTC).date()
     lang = args.lang or settings.writeback.language
     paths = args.db or [settings.store.path]
-    rule = settings.rules.slipping_milestone
     stores, used = [], set()
     try:
         for path in paths:
             store = ReadOnlyStore(path)
             try:
-                stores.append(gather_store(store, rule, as_of, args.milestone, used))
+                stores.append(gather_store(store, settings, as_of, args.milestone, used))
             finally:
                 store.close()
     except StoreUnreadable as exc:

@@ -15,7 +15,9 @@ from typing import Any
 from sync.report.burnup import burnup_series
 from sync.report.verdict import VerdictFacts, milestone_verdict
 from sync.rule_settings import SlippingMilestoneRule
+from sync.rules.scope import Scope, milestone_scopes
 from sync.rules.slipping import HORIZON_DAYS, forecast_days, load_throughput
+from sync.settings import Settings
 from sync.store import report_queries as q
 from sync.store.report_queries import ReadOnlyStore
 
@@ -42,7 +44,7 @@ class StoreView:
 
 def gather_store(
     store: ReadOnlyStore,
-    rule: SlippingMilestoneRule,
+    settings: Settings,
     as_of: date,
     only: str | None = None,
     used: set[str] | None = None,
@@ -50,7 +52,9 @@ def gather_store(
     """{"path", "sources": [...], "milestones": [...]} for one store, as of the end of
     ``as_of``; ``only`` keeps the milestones with that title; ``used`` holds the file names
     other stores took."""
+    rule = settings.rules.slipping_milestone
     cutoff = (as_of + timedelta(days=1)).isoformat()
+    scopes = milestone_scopes(store, settings, as_of)  # type: ignore[arg-type]  # reads only
     milestones = [row for row in q.milestone_rows(store) if only is None or row[2] == only]
     view = load_view(store, rule, cutoff)
     throughput = load_throughput(store, rule, as_of, {row[0] for row in milestones})
@@ -61,7 +65,7 @@ def gather_store(
     pages = []
     used = set() if used is None else used
     for row in milestones:
-        page = milestone_page(row, view, rule, as_of, throughput)
+        page = milestone_page(row, view, rule, as_of, throughput, scopes.get((row[0], row[1])))
         page["file"] = unique_file(page["source"], page["title"], page["id"], used)
         page["store"] = str(store.path)
         pages.append(page)
@@ -106,13 +110,14 @@ def milestone_page(
     rule: SlippingMilestoneRule,
     as_of: date,
     throughput: dict[str, list[int]],
+    scope_of: Scope | None = None,
 ) -> dict[str, Any]:
     source, mid, title, url, start_date, due_date, first_due = row
     members = view.members.get((source, mid), [])
     keys = {m.key for m in members}
     open_items = sum(1 for m in members if m.category != "done")
     forecast = milestone_forecast(throughput.get(source, []), open_items, rule, as_of)
-    scope = milestone_scope(view, source, title, len(members))
+    scope = milestone_scope(view, source, title, scope_of, len(members))
     unconfirmed = item_findings(view, "unconfirmed_requirement", source, keys)
     requirements = sum(1 for m in members if m.kind == "requirement")
     moved = bool(first_due and due_date and first_due < due_date)
@@ -175,20 +180,25 @@ def milestone_forecast(
     }
 
 
-def milestone_scope(view: StoreView, source: str, title: str, current: int) -> dict[str, Any]:
-    """Committed, added and removed scope from the scope_creep finding when there is one;
-    without it only the current items are known (added and removed are ``None``)."""
-    for finding in view.findings.get("scope_creep", []):
-        if finding["source"] == source and finding["subject"] == title:
-            evidence = finding["evidence"]
-            return {
-                "finding": True,
-                "committed": len(evidence.get("committed", [])),
-                "commitment_time": evidence.get("commitment_time"),
-                "added": evidence.get("added", []),
-                "removed": evidence.get("removed", []),
-            }
-    return {"finding": False, "committed": current, "added": None, "removed": None}
+def milestone_scope(
+    view: StoreView, source: str, title: str, scope: Scope | None, current: int
+) -> dict[str, Any]:
+    """Committed, added and removed scope, computed as the scope_creep rule computes it (the
+    same function), and whether that rule flagged the milestone. A milestone the rule does not
+    judge (no open items) shows its current items as committed and no history."""
+    flagged = any(
+        f["source"] == source and f["subject"] == title
+        for f in view.findings.get("scope_creep", [])
+    )
+    if scope is None:
+        return {"finding": flagged, "committed": current, "added": None, "removed": None}
+    return {
+        "finding": flagged,
+        "committed": len(scope.committed),
+        "commitment_time": scope.commitment_time,
+        "added": [{"key": k, "at": at, "documented": doc} for k, at, doc in scope.added],
+        "removed": [{"key": k, "at": at} for k, at in scope.removed],
+    }
 
 
 def item_findings(view: StoreView, rule: str, source: str, keys: set[str]) -> list[dict]:

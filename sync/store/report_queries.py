@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sqlite_utils import Database
+
+from sync.store.store import fill_temp_table
 
 
 class StoreUnreadable(Exception):
@@ -42,6 +46,9 @@ class ReadOnlyStore:
             conn.close()
             raise sqlite3.DatabaseError("not a tracker-sync store")
         return Database(conn)
+
+    def fill_temp_table(self, name: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+        fill_temp_table(self.db, name, columns, rows)
 
     def has_table(self, name: str) -> bool:
         return bool(

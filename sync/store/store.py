@@ -142,25 +142,31 @@ class Store(ItemWrites, FindingWrites):
             )
 
     def fill_temp_table(self, name: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
-        """A connection-private table of keys to join against (the rules' working sets)."""
-        self.db.execute(f"create temp table if not exists {name} ({columns})")
-        with self.transaction():
-            self.db.execute(f"delete from {name}")
-            if rows:
-                marks = ", ".join("?" * len(rows[0]))
-                self.db.conn.executemany(f"insert into {name} values ({marks})", rows)
+        fill_temp_table(self.db, name, columns, rows)
 
     def fill_temp_table_from(
         self, name: str, columns: str, select: str, params: Sequence[Any] = ()
     ) -> None:
-        """The same, filled by a query, without a round trip through Python."""
+        """A working set filled by a query, without a round trip through Python."""
         self.db.execute(f"create temp table if not exists {name} ({columns})")
-        with self.transaction():
+        with self.db.conn:  # the temp schema only: no write lock on the store
             self.db.execute(f"delete from {name}")
             self.db.execute(f"insert into {name} {select}", list(params))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
+
+
+def fill_temp_table(db: Database, name: str, columns: str, rows: Sequence[Sequence[Any]]) -> None:
+    """A connection-private table of keys to join against (the rules' working sets). It lives
+    in the connection's temp schema, so it takes no write lock and works on a read-only store
+    (the status report computes scope the way the scope_creep rule does)."""
+    db.execute(f"create temp table if not exists {name} ({columns})")
+    with db.conn:
+        db.execute(f"delete from {name}")
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            db.conn.executemany(f"insert into {name} values ({marks})", rows)
 
 
 def on_own_connection(path: str | os.PathLike[str], work: Callable[..., Any], *args: Any) -> Any:
