@@ -91,16 +91,7 @@ def run_once(
         chats = notify_after_run(settings, secrets, store, as_of, options.dry_run)
         if any(chat["status"] == "failed" for chat in chats):
             exit_code = EXIT_SOURCE_FAILED
-        report: dict[str, Any] = {
-            "started_at": started,
-            "finished_at": utc_now(),
-            "dry_run": dry_run,
-            "as_of": as_of,
-            "sources": [r.report() for r in results],
-            "findings": found,
-            "writes": writes,
-            "notifications": chats,
-        }
+        report = run_report(started, dry_run, as_of, results, found, writes, chats)
         store.finish_run(
             run_id,
             status="ok" if exit_code == EXIT_OK else "failed",
@@ -112,6 +103,28 @@ def run_once(
     finally:
         store.close()
     return report, exit_code
+
+
+def run_report(
+    started: str,
+    dry_run: bool,
+    as_of: str,
+    results: list[Any],
+    findings: Spool,
+    writes: Spool,
+    notifications: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The ``--json`` report (DESIGN's public contract), in its order; extend, never rename."""
+    return {
+        "started_at": started,
+        "finished_at": utc_now(),
+        "dry_run": dry_run,
+        "as_of": as_of,
+        "sources": [r.report() for r in results],
+        "findings": findings,
+        "writes": writes,
+        "notifications": notifications,
+    }
 
 
 def notify_after_run(
@@ -190,16 +203,7 @@ def _interrupted(
 ) -> tuple[dict[str, Any], int]:
     """A stop was asked for: nothing more is evaluated or written; the run is recorded as
     interrupted, and the next run resumes from the cursors the pages left."""
-    report: dict[str, Any] = {
-        "started_at": started,
-        "finished_at": utc_now(),
-        "dry_run": dry_run,
-        "as_of": as_of,
-        "sources": [r.report() for r in results],
-        "findings": Spool(),
-        "writes": Spool(),
-        "notifications": [],
-    }
+    report = run_report(started, dry_run, as_of, results, Spool(), Spool(), [])
     store.finish_run(
         run_id,
         status="interrupted",

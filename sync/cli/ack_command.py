@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from sync.cli.common import (
-    EXIT_CODES_HELP,
     EXIT_OK,
-    Parser,
-    add_common_flags,
+    command_parser,
     configure_logging,
     fail,
     load_config,
@@ -27,13 +25,7 @@ from sync.writeback.acks import MAX_ACK_DAYS, acknowledge, end_acknowledgements
 
 
 def _parser(command: str, description: str) -> argparse.ArgumentParser:
-    parser = Parser(
-        prog=f"tracker-sync {command}",
-        description=description,
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_common_flags(parser)
+    parser = command_parser(command, description)
     parser.add_argument(
         "subject", help="an item key (ACME-12, acme/portal#12) or a milestone title"
     )

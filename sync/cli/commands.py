@@ -7,12 +7,10 @@ from pathlib import Path
 
 from sync.check import check_sources
 from sync.cli.common import (
-    EXIT_CODES_HELP,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_SOURCE_FAILED,
-    Parser,
-    add_common_flags,
+    command_parser,
     config_path,
     configure_logging,
     fail,
@@ -27,14 +25,7 @@ from sync.store import StoreError, check_store, read_status
 
 
 def _parser(command: str, description: str) -> argparse.ArgumentParser:
-    parser = Parser(
-        prog=f"tracker-sync {command}",
-        description=description,
-        epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_common_flags(parser)
-    return parser
+    return command_parser(command, description)
 
 
 def check_command(argv: list[str]) -> int:

@@ -64,6 +64,19 @@ def version() -> str:
         return "0.1.0"
 
 
+def command_parser(command: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand's parser: its name in usage lines, the exit codes in its help, and the
+    flags every command takes."""
+    parser = Parser(
+        prog=f"tracker-sync {command}",
+        description=description,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common_flags(parser)
+    return parser
+
+
 def add_common_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", help="config file (default: $TRACKER_SYNC_CONFIG or config.toml)"

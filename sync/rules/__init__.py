@@ -7,7 +7,9 @@ import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import get_args
 
+from sync.rule_settings import RuleName
 from sync.rules.facts import load_facts, open_requirements
 from sync.rules.finding import Finding
 from sync.rules.incomplete import incomplete_finding, missing_elements
@@ -24,14 +26,7 @@ from sync.store.rewind import drop_rewound
 
 log = logging.getLogger(__name__)
 
-RULES = (
-    "unconfirmed_requirement",
-    "undocumented_change",
-    "slipping_milestone",
-    "incomplete_requirement",
-    "scope_creep",
-    "unanswered_client",
-)
+RULES: tuple[str, ...] = get_args(RuleName)  # the order people read them in
 REQUIREMENT_RULES = ("unconfirmed_requirement", "undocumented_change", "incomplete_requirement")
 
 

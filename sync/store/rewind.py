@@ -45,9 +45,7 @@ def rewind_items(store: Store, cutoff: str, doing_labels: Sequence[str]) -> bool
     # the covering index the milestone queries name (INDEXED BY) must exist on the shadow too
     covering = [row[2] for row in db.execute("pragma main.index_info(idx_items_without_payloads)")]
     if covering:
-        db.execute(
-            f"create index temp.idx_items_without_payloads on items ({', '.join(covering)})"
-        )
+        db.execute(f"create index temp.idx_items_without_payloads on items ({', '.join(covering)})")
     updates = [_rewound(row, later_rows) for row, later_rows in _later_history(db, cutoff)]
     categories = _categories(db)
     doing = {label.casefold() for label in doing_labels}
