@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -39,18 +39,28 @@ STYLE = Style(
 
 
 class MemberLike(Protocol):
+    key: str
     created_at: str
     closed_at: str | None
     category: str
 
 
-def burnup_series(members: Sequence[MemberLike], start: str | None, as_of: date) -> dict:
+def burnup_series(
+    members: Sequence[MemberLike],
+    start: str | None,
+    as_of: date,
+    joined: Mapping[str, str] | None = None,
+) -> dict:
     """{"days", "done", "total"}: per day from the start to ``as_of``, the items in scope
-    (created by that day's end) and those done by then (closed that day or before)."""
+    (in the milestone by that day's end: created, or later ``joined`` as the tracker's history
+    dates it) and those done by then (closed that day or before)."""
     if not start:
         return {"days": [], "done": [], "total": []}
     first = min(date.fromisoformat(start[:10]), as_of)
-    created = Counter(max(m.created_at[:10], first.isoformat()) for m in members)
+    joined = joined or {}
+    created = Counter(
+        max(m.created_at[:10], (joined.get(m.key) or "")[:10], first.isoformat()) for m in members
+    )
     closed = Counter(
         max((m.closed_at or as_of.isoformat())[:10], first.isoformat())
         for m in members

@@ -152,7 +152,9 @@ def milestone_page(
         },
         "forecast": forecast,
         "scope": scope,
-        "burnup": burnup_series(members, start, as_of),
+        "burnup": burnup_series(
+            members, start, as_of, {a["key"]: a["at"] for a in scope.get("added") or []}
+        ),
         "due_history": due_history(view, source, mid, first_due, due_date),
         "unconfirmed": unconfirmed,
         "questions": item_findings(view, "unanswered_client", source, keys),
