@@ -30,7 +30,9 @@ COMMANDS_HELP = """commands:
   run        (the default) pull, evaluate the rules, write back; see the flags above
   check      check the config, then each source with read-only requests
   status     last runs per source, open findings by rule and severity, acks
-  report     the status report for the client: HTML pages and report.json, from the store"""
+  report     the status report for the client: HTML pages and report.json, from the store
+  ack        acknowledge a finding: tracker-sync ack SUBJECT [--days N] [--reason TEXT]
+  unack      end an acknowledgement: tracker-sync unack SUBJECT"""
 
 INTERRUPTED = (
     "interrupted: stopped at a page boundary; the run is recorded as interrupted and the"
