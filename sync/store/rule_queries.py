@@ -178,24 +178,35 @@ def open_milestone_rows(
     """Open milestones with a due date and their item counts, excluding pull requests and the
     milestone's own tracking item, in one aggregate query: (source, id, title, url,
     start_date, due_date, first_due_date, open, done, first item created, tracking item key)."""
+    # each open milestone's members are counted before the milestones are joined: grouping
+    # the 133k memberships of bench/rules' 100k items once took 0.36 s where joining them all
+    # to the milestones and grouping after took 0.42-0.50 s
     return store.db.execute(
         """
         with member as (
-            select i.source, im.milestone_id, i.key, i.status_category, i.created_at,
-                   (i.labels like ? or i.title = ? || m.title || ?) as tracking
-            from items i indexed by idx_items_without_payloads
-            cross join item_milestones im on im.source = i.source and im.item_id = i.id
-            cross join milestones m on m.source = im.source and m.id = im.milestone_id
-            where i.type != 'pull_request' and i.cancelled = 0 and i.created_at < ?
+            select source, milestone_id,
+                   sum(case when not tracking and status_category != 'done' then 1 else 0 end)
+                       open,
+                   sum(case when not tracking and status_category = 'done' then 1 else 0 end)
+                       done,
+                   min(case when not tracking then created_at end) first_created,
+                   max(case when tracking then key end) tracking_key
+            from (
+                select im.source, im.milestone_id, i.key, i.status_category, i.created_at,
+                       (i.labels like ? or i.title = ? || m.title || ?) as tracking
+                from items i indexed by idx_items_without_payloads
+                cross join item_milestones im on im.source = i.source and im.item_id = i.id
+                cross join milestones m on m.source = im.source and m.id = im.milestone_id
+                where m.state = 'open' and m.due_date is not null
+                and i.type != 'pull_request' and i.cancelled = 0 and i.created_at < ?
+            )
+            group by source, milestone_id
         )
         select m.source, m.id, m.title, m.url, m.start_date, m.due_date, m.first_due_date,
-               sum(case when not mb.tracking and mb.status_category != 'done' then 1 else 0 end),
-               sum(case when not mb.tracking and mb.status_category = 'done' then 1 else 0 end),
-               min(case when not mb.tracking then mb.created_at end),
-               max(case when mb.tracking then mb.key end)
+               mb.open, mb.done, mb.first_created, mb.tracking_key
         from milestones m left join member mb on mb.source = m.source and mb.milestone_id = m.id
         where m.state = 'open' and m.due_date is not null
-        group by m.source, m.id
+        order by m.source, m.id
         """,
         [f'%"{tracking_label}"%', tracking_prefix, tracking_suffix, cutoff],
     ).fetchall()
