@@ -198,8 +198,7 @@ def milestone_scope(
         "finding": flagged,
         "committed": len(scope.committed),
         "commitment_time": scope.commitment_time,
-        "added": [{"key": k, "at": at, "documented": doc} for k, at, doc in scope.added],
-        "removed": [{"key": k, "at": at} for k, at in scope.removed],
+        **scope.changes(),
     }
 
 

@@ -31,6 +31,20 @@ class Finding:
         subject = (item.source, "item", item.key, item.id)
         return cls(rule, *subject, severity, summary, evidence, item.url)
 
+    @classmethod
+    def about_milestone(
+        cls,
+        rule: str,
+        milestone: Any,
+        severity: str,
+        summary: str,
+        evidence: dict[str, Any],
+    ) -> Finding:
+        """A finding on one milestone (anything with source, id, title and url): its title is
+        the subject, as people name it."""
+        subject = (milestone.source, "milestone", milestone.title, milestone.id)
+        return cls(rule, *subject, severity, summary, evidence, milestone.url)
+
     def report(self) -> dict[str, Any]:
         return {
             "rule": self.rule,

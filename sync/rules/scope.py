@@ -16,6 +16,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from mapping.keys import mentioned_keys
 from sync.rules.facts import change_requests, shift
@@ -40,6 +41,17 @@ class Scope:
     removed: list[tuple[str, str | None]] = field(default_factory=list)  # key, left_at
     open_items: int = 0
     tracking_item: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.milestone_id
+
+    def changes(self) -> dict[str, list[dict[str, Any]]]:
+        """The additions and removals as the evidence and the status report show them."""
+        return {
+            "added": [{"key": k, "at": at, "documented": doc} for k, at, doc in self.added],
+            "removed": [{"key": k, "at": at} for k, at in self.removed],
+        }
 
 
 @dataclass

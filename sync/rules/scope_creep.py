@@ -44,20 +44,9 @@ def scope_finding(scope: Scope, threshold: float) -> Finding | None:
         "milestone": scope.title,
         "commitment_time": scope.commitment_time,
         "committed": committed,
-        "added": [{"key": k, "at": at, "documented": doc} for k, at, doc in scope.added],
-        "removed": [{"key": k, "at": at} for k, at in scope.removed],
+        **scope.changes(),
         "undocumented": undocumented,
         "ratio": round(ratio, 3),
         "tracking_item": scope.tracking_item,
     }
-    return Finding(
-        rule=RULE,
-        source=scope.source,
-        subject_type="milestone",
-        subject=scope.title,
-        subject_id=scope.milestone_id,
-        severity=severity,
-        summary=summary,
-        evidence=evidence,
-        url=scope.url,
-    )
+    return Finding.about_milestone(RULE, scope, severity, summary, evidence)

@@ -244,20 +244,12 @@ def milestone_finding(
             parts.append(f"{done}% done with {gone}% of its time gone")
         elif kind == "moved":
             parts.append(f"due date moved from {detail['from']} to {detail['to']}")
-    return Finding(
-        rule=RULE,
-        source=milestone.source,
-        subject_type="milestone",
-        subject=milestone.title,
-        subject_id=milestone.id,
-        severity=severity,
-        summary=f"Milestone {milestone.title}: " + "; ".join(parts),
-        evidence={
-            "due_date": milestone.due_date,
-            "open_items": milestone.open_items,
-            "done_items": milestone.done_items,
-            "tracking_item": milestone.tracking_item,
-            "reasons": [{"reason": kind, **detail} for _, kind, detail in reasons],
-        },
-        url=milestone.url,
-    )
+    evidence = {
+        "due_date": milestone.due_date,
+        "open_items": milestone.open_items,
+        "done_items": milestone.done_items,
+        "tracking_item": milestone.tracking_item,
+        "reasons": [{"reason": kind, **detail} for _, kind, detail in reasons],
+    }
+    summary = f"Milestone {milestone.title}: " + "; ".join(parts)
+    return Finding.about_milestone(RULE, milestone, severity, summary, evidence)
