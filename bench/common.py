@@ -19,33 +19,63 @@ RESULTS_MD = ROOT / "bench" / "results.md"
 
 
 class PeakRss:
-    """A child's peak RSS, read from its ``VmHWM`` while it runs. ``wait4``'s ``ru_maxrss``
-    will not do: Linux carries the high-water mark of the image before ``exec`` into the
-    child, and before exec the child is this process, sandboxes and all (a bench holding
-    100k items reported 317 MB for a program whose own peak was 138 MB)."""
+    """A child's peak RSS, read from its ``VmHWM`` while it runs, with that of every process
+    it starts (the rules' second process): the sum of their peaks, an upper bound of the
+    family's. ``wait4``'s ``ru_maxrss`` will not do: Linux carries the high-water mark of the
+    image before ``exec`` into the child, and before exec the child is this process, sandboxes
+    and all (a bench holding 100k items reported 317 MB for a program whose own peak was
+    138 MB)."""
 
     def __init__(self, pid: int, every: float = 0.01) -> None:
-        self.pid, self.every, self.kilobytes = pid, every, 0
+        self.pid, self.every = pid, every
+        self.peaks: dict[int, int] = {}  # pid -> its VmHWM in kB
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
 
     def _watch(self) -> None:
-        while True:
-            try:
-                with open(f"/proc/{self.pid}/status") as status:
-                    for line in status:
-                        if line.startswith("VmHWM:"):
-                            self.kilobytes = max(self.kilobytes, int(line.split()[1]))
-            except (FileNotFoundError, ProcessLookupError, ValueError):
-                return
-            if not os.path.exists(f"/proc/{self.pid}/status"):
-                return
+        while os.path.exists(f"/proc/{self.pid}/status"):
+            for pid in [self.pid, *_descendants(self.pid)]:
+                peak = _high_water_mark(pid)
+                if peak:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
             time.sleep(self.every)
+
+    @property
+    def kilobytes(self) -> int:
+        return sum(self.peaks.values())
 
     def megabytes(self) -> float:
         """Call after the child is reaped: a zombie has no memory and ends the watch."""
         self._thread.join(timeout=5)
         return round(self.kilobytes / 1024, 1)
+
+
+def _high_water_mark(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, from ``/proc/<pid>/task/<tid>/children``."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                for child in map(int, children.read().split()):
+                    found += [child, *_descendants(child)]
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def run_sync_process(args: list[str], env: dict[str, str]) -> dict[str, Any]:

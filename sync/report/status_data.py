@@ -196,7 +196,7 @@ def milestone_scope(
         return {"finding": flagged, "committed": current, "added": None, "removed": None}
     return {
         "finding": flagged,
-        "committed": len(scope.committed),
+        "committed": scope.committed,
         "commitment_time": scope.commitment_time,
         **scope.changes(),
     }

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import get_args
 
 from sync.rule_settings import RuleName
-from sync.rules.facts import load_facts, open_requirements
+from sync.rules.elsewhere import run_beside
+from sync.rules.facts import gathered_facts, once_linked, open_requirements
 from sync.rules.finding import Finding
 from sync.rules.incomplete import incomplete_finding, missing_elements
-from sync.rules.requirements import analyse_requirement
+from sync.rules.requirements import RequirementState, analyse_requirement
+from sync.rules.scope import cutoff_of, milestone_scopes
 from sync.rules.scope_creep import scope_creep_findings
 from sync.rules.slipping import slipping_findings
 from sync.rules.unanswered import unanswered_findings
@@ -22,11 +23,12 @@ from sync.rules.undocumented import undocumented_finding
 from sync.rules.vocabulary import Vocabulary
 from sync.settings import Settings
 from sync.store import Store, on_own_connection
-from sync.store.rewind import drop_rewound
+from sync.store.rewind import drop_rewound, rewind_items
 
 log = logging.getLogger(__name__)
 
 RULES: tuple[str, ...] = get_args(RuleName)  # the order people read them in
+PROCESS_ABOVE_ITEMS = 20_000
 REQUIREMENT_RULES = ("unconfirmed_requirement", "undocumented_change", "incomplete_requirement")
 
 
@@ -34,37 +36,39 @@ def enabled_rules(settings: Settings) -> list[str]:
     return [name for name in RULES if getattr(settings.rules, name).enabled]
 
 
-def evaluate_rules(store: Store, settings: Settings, as_of: date) -> Iterator[Finding]:
+def evaluate_rules(
+    store: Store, settings: Settings, as_of: date, process_above: int = PROCESS_ABOVE_ITEMS
+) -> Iterator[Finding]:
     """Every current finding, as the rules reach it (in no particular order): the caller
     stores them as they come, so they never all sit in memory. The milestone and conversation
-    rules run on connections of their own in two more threads: SQLite releases the GIL while
-    it works, so their queries overlap the requirement rules' Python on another core."""
+    rules run beside the requirement rules: in a second process on a store of more than
+    ``process_above`` items, in a thread on a smaller one (see ``elsewhere``)."""
     rules = settings.rules
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rules") as pool:
-        others = [
-            pool.submit(on_own_connection, store.path, work, settings, as_of)
-            for work in (milestone_findings, scope_and_conversation_findings)
-        ]
+    with run_beside(other_findings, store, settings, as_of, process_above) as others:
         if any(getattr(rules, name).enabled for name in REQUIREMENT_RULES):
             yield from requirement_findings(store, settings, as_of)
-        for future in others:
-            yield from future.result()
+        yield from others()
 
 
-def milestone_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
+def other_findings(path: str, settings: Settings, as_of: date) -> list[Finding]:
+    """The rules that are not about one requirement, on a connection of their own."""
+    return on_own_connection(path, milestone_and_conversation_findings, settings, as_of)
+
+
+def milestone_and_conversation_findings(
+    store: Store, settings: Settings, as_of: date
+) -> list[Finding]:
+    """Over the items as they were at the end of ``as_of``; slipping and scope creep share
+    one pass over the milestones' members."""
     rules = settings.rules
-    if not rules.slipping_milestone.enabled:
-        return []
-    return slipping_findings(store, rules.slipping_milestone, as_of)
-
-
-def scope_and_conversation_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
-    """Scope creep and unanswered clients, on a third connection: their queries overlap the
-    other rules' Python."""
-    rules = settings.rules
+    rewind_items(store, cutoff_of(as_of), ())
     findings: list[Finding] = []
-    if rules.scope_creep.enabled:
-        findings += scope_creep_findings(store, settings, as_of)
+    if rules.slipping_milestone.enabled or rules.scope_creep.enabled:
+        scopes = milestone_scopes(store, settings, as_of)
+        if rules.slipping_milestone.enabled:
+            findings += slipping_findings(store, rules.slipping_milestone, as_of, scopes)
+        if rules.scope_creep.enabled:
+            findings += scope_creep_findings(scopes, settings)
     if rules.unanswered_client.enabled:
         findings += unanswered_findings(store, settings, as_of)
     return findings
@@ -72,26 +76,38 @@ def scope_and_conversation_findings(store: Store, settings: Settings, as_of: dat
 
 def requirement_findings(store: Store, settings: Settings, as_of: date) -> Iterator[Finding]:
     rules = settings.rules
-    facts = load_facts(store, settings, as_of)
     words = Vocabulary.from_settings(settings)
-    missing = (
-        missing_elements(store, settings, as_of) if rules.incomplete_requirement.enabled else {}
-    )
     try:
-        for requirement in open_requirements(store, facts, words):
-            state = analyse_requirement(requirement, facts, words)
-            if missing:
-                key = (state.item.source, state.item.id)
-                finding = incomplete_finding(state, missing.get(key), settings, as_of)
-                if finding:
-                    yield finding
-            if rules.unconfirmed_requirement.enabled:
-                finding = unconfirmed_finding(state, settings, as_of)
-                if finding:
-                    yield finding
-            if rules.undocumented_change.enabled:
-                finding = undocumented_finding(state)
-                if finding:
-                    yield finding
+        with gathered_facts(store, settings, as_of) as (facts, links):
+            missing = (
+                missing_elements(store, settings, as_of)
+                if rules.incomplete_requirement.enabled
+                else {}
+            )
+            requirements = once_linked(open_requirements(store, facts, words), facts, links)
+            for requirement in requirements:
+                yield from judged(
+                    analyse_requirement(requirement, facts, words), missing, settings, as_of
+                )
     finally:
         drop_rewound(store)  # the connection goes on to record findings in the real items
+
+
+def judged(
+    state: RequirementState, missing: dict, settings: Settings, as_of: date
+) -> Iterator[Finding]:
+    """The requirement rules' findings about one open requirement."""
+    rules = settings.rules
+    if missing:
+        key = (state.item.source, state.item.id)
+        finding = incomplete_finding(state, missing.get(key), settings, as_of)
+        if finding:
+            yield finding
+    if rules.unconfirmed_requirement.enabled:
+        finding = unconfirmed_finding(state, settings, as_of)
+        if finding:
+            yield finding
+    if rules.undocumented_change.enabled:
+        finding = undocumented_finding(state)
+        if finding:
+            yield finding

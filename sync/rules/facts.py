@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from typing import Any, NamedTuple
 
 from mapping.keys import mentioned_keys
-from sync.rules.text import abridge, contains_phrase, is_service_text
+from sync.rules.text import contains_phrase, is_service_text
 from sync.rules.vocabulary import Vocabulary, confirmed_fields
 from sync.settings import Settings
 from sync.store import Store, on_own_connection
@@ -21,6 +22,9 @@ from sync.store.rewind import rewind_items
 from sync.store.rule_queries import SqlPart
 
 STATUS_FIELDS = ("status", "state", "labels")
+# more than the evidence shows (80 characters once the whitespace is folded): the prefix of
+# a value is enough to abridge it
+SHOWN_PREFIX = 400
 
 
 class Item(NamedTuple):
@@ -84,7 +88,7 @@ class Facts:
 
     cutoff: str  # events after the end of the as-of day are not seen
     started: SqlPart
-    links: dict[tuple[str, str], WorkLinks] = field(default_factory=dict)
+    links: dict[tuple[str, str], WorkLinks] | None = None  # set by ``once_linked``
     change_request_keys: set[str] = field(default_factory=set)
     confirmed_field_set: set[tuple[str, str]] = field(default_factory=set)
 
@@ -97,10 +101,14 @@ class Requirement(NamedTuple):
     comments: list[Comment]
 
 
-def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
+@contextmanager
+def gathered_facts(
+    store: Store, settings: Settings, as_of: date
+) -> Iterator[tuple[Facts, Future[dict[tuple[str, str], WorkLinks]]]]:
     """The store's other items are looked at by SQLite alone (who is linked, who started
     when): Python sees the open requirements, one at a time, so the rules' memory does not
-    grow with the trackers. The links are gathered on a second connection meanwhile."""
+    grow with the trackers. The links are gathered on a second connection meanwhile, while
+    the caller reads the requirements' own history (``once_linked``)."""
     cutoff = (datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
@@ -114,13 +122,35 @@ def load_facts(store: Store, settings: Settings, as_of: date) -> Facts:
                 for item_source, item_id in q.open_requirements_with_field(store, confirmed_field)
                 if item_source == source
             }
+        yield facts, links
+
+
+def once_linked(
+    requirements: Iterable[Requirement],
+    facts: Facts,
+    links: Future[dict[tuple[str, str], WorkLinks]],
+) -> Iterator[Requirement]:
+    """The requirements as they are read, the first ones held back until the links query
+    on the other connection has answered (``facts.links`` is then set): reading overlaps
+    that query instead of waiting for it, and only what is read meanwhile is held."""
+    held: list[Requirement] = []
+    for requirement in requirements:
+        if facts.links is None and links.done():
+            facts.links = links.result()
+            yield from held
+            held.clear()
+        if facts.links is None:
+            held.append(requirement)
+        else:
+            yield requirement
+    if facts.links is None:
         facts.links = links.result()
-    return facts
+    yield from held
 
 
 def open_requirements(store: Store, facts: Facts, words: Vocabulary) -> Iterator[Requirement]:
     """Each open requirement with its history, in (source, id) order: three cursors in that
-    order, merged as they are read. A description's old and new text is abridged as it
+    order, merged as they are read. A description's old and new text is cut short as it
     arrives (only the evidence shows it) and a comment is reduced to what it says."""
     items = q.open_requirement_rows(store, facts.started)
     changes = _grouped(requirement_changes(store, facts, words))
@@ -152,13 +182,12 @@ def _grouped(rows: Iterable[Any]) -> Iterator[tuple[tuple[str, str], list[Any]]]
 
 
 def requirement_changes(store: Store, facts: Facts, words: Vocabulary) -> Iterator[tuple]:
-    matched = set(STATUS_FIELDS) | set(words.confirmed_fields.values())
-    fields = sorted(words.watched_fields | matched)
-    shown_only = words.watched_fields - matched
-    for row in q.requirement_change_rows(store, facts.cutoff, fields):
-        if row[4] in shown_only:
-            row = (*row[:5], abridge(row[5]), abridge(row[6]), row[7])
-        yield row
+    """Values are read cut to ``SHOWN_PREFIX`` characters: the evidence shows them abridged,
+    and a long description's every edit must not sit whole in memory."""
+    fields = sorted(
+        words.watched_fields | set(STATUS_FIELDS) | set(words.confirmed_fields.values())
+    )
+    return q.requirement_change_rows(store, facts.cutoff, fields, SHOWN_PREFIX)
 
 
 def requirement_comments(store: Store, facts: Facts) -> Iterator[tuple]:
@@ -207,6 +236,21 @@ def load_work_links(
 def parse_time(stamp: str) -> datetime:
     """The store's ``YYYY-MM-DDTHH:MM:SSZ`` (fromisoformat: strptime was the rules' hot spot)."""
     return datetime.fromisoformat(stamp[:19])
+
+
+def moment_of(as_of: date) -> datetime:
+    """The moment the rules judge at: now, when evaluating today; the end of the day when
+    evaluating another day. Naive UTC, as ``parse_time`` gives."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if as_of == now.date():
+        return now
+    return datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)
+
+
+def older_than(stamp: str, days: int, as_of: date) -> bool:
+    """Older than ``days`` at the moment judged at: elapsed time, not calendar days (an item
+    created on the 13th at 11:00 is older than 7 days on the 20th at noon)."""
+    return moment_of(as_of) - parse_time(stamp) > timedelta(days=days)
 
 
 def shift(stamp: str, **delta: Any) -> str:

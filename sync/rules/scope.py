@@ -36,10 +36,12 @@ class Scope:
     title: str
     url: str | None
     commitment_time: str
-    committed: list[str] = field(default_factory=list)
+    committed: int = 0  # items in it at the commitment time
     added: list[tuple[str, str, bool]] = field(default_factory=list)  # key, joined_at, documented
     removed: list[tuple[str, str | None]] = field(default_factory=list)  # key, left_at
     open_items: int = 0
+    done_items: int = 0
+    first_created: str | None = None  # the earliest creation of its items
     tracking_item: str | None = None
 
     @property
@@ -87,7 +89,6 @@ def milestone_scopes(store: Store, settings: Settings, as_of: date) -> dict[tupl
         _place(scope, member, pending)
     _document(store, settings, pending, cutoff)
     for scope in scopes.values():
-        scope.committed.sort()
         scope.added.sort(key=lambda a: (a[1], a[0]))
         scope.removed.sort(key=lambda r: (r[1] or "", r[0]))
     return scopes
@@ -101,11 +102,11 @@ def _load_members(
     cutoff: str,
     pending: list,
 ) -> list[tuple[Scope, _Member]]:
-    """The items with a membership history, for ``_place`` to replay; the many with none are
-    placed as they stream by (in it since creation: committed when created by the commitment
-    time, else added at creation). The tracking item is set aside."""
+    """The items with a membership history, for ``_place`` to replay; SQLite counts the many
+    with none that were in by the commitment time, and those created in it later are added
+    at creation. The tracking item is set aside."""
     tracking = settings.rules.slipping_milestone
-    label = f'"{tracking.tracking_label}"'
+    label = f'"{tracking.tracking_label}"'.casefold()
     names = {k: tracking.tracking_title.replace("{title}", s.title) for k, s in scopes.items()}
     storied: dict[tuple[str, str, str], _Member] = {}
     for source, item_id, at, old, new, key, title, labels, created in mq.membership_change_rows(
@@ -113,28 +114,31 @@ def _load_members(
     ):
         for value, joined in ((new, True), (old, False)):
             for mid in titles.get((source, value), ()) if value else ():
-                if title == names[(source, mid)] or label in (labels or ""):
+                if title == names[(source, mid)] or label in (labels or "").casefold():
                     continue
                 here = (source, mid, item_id)
                 member = storied.get(here) or storied.setdefault(
                     here, _Member(item_id, key, created)
                 )
                 member.events.append((at, joined))
-    for source, mid, item_id, key, title, labels, category, created in mq.open_member_rows(
-        store, cutoff
+    mq.fill_storied_items(store, sorted({(s, item_id) for s, _, item_id in storied}))
+    mq.fill_scope_milestones(
+        store, [(*k, s.commitment_time, names[k]) for k, s in sorted(scopes.items())]
+    )
+    for source, mid, *counts, tracking_key, judged in mq.milestone_member_rows(
+        store, cutoff, tracking.tracking_label
     ):
         scope = scopes[(source, mid)]
-        if title == names[(source, mid)] or label in (labels or ""):
-            scope.tracking_item = max(scope.tracking_item or "", key)
-            continue
-        scope.open_items += category != "done"
-        member = storied.get((source, mid, item_id))
-        if member is not None:
-            member.current = True
-        elif created <= scope.commitment_time:
-            scope.committed.append(key)
-        else:
-            pending.append((scope, item_id, key, created))
+        scope.open_items, scope.done_items, scope.first_created, scope.committed = counts
+        scope.tracking_item = tracking_key
+        for item_id, key, created, has_history in json.loads(judged):
+            member = storied.get((source, mid, item_id)) if has_history else None
+            if member is not None:
+                member.current = True
+            elif created <= scope.commitment_time:
+                scope.committed += 1
+            else:
+                pending.append((scope, item_id, key, created))
     return [(scopes[(s, mid)], member) for (s, mid, _), member in storied.items()]
 
 
@@ -150,7 +154,7 @@ def _place(scope: Scope, member: _Member, pending: list) -> None:
         in_at_commit = member.current
     in_at_commit = in_at_commit and member.created_at <= t
     if in_at_commit:
-        scope.committed.append(member.key)
+        scope.committed += 1
         if not member.current:
             left = [at for at, joined in member.events if not joined and at > t]
             scope.removed.append((member.key, left[-1] if left else None))
@@ -160,7 +164,7 @@ def _place(scope: Scope, member: _Member, pending: list) -> None:
     joins = [at for at, joined in member.events if joined]
     joined_at = joins[-1] if joins else member.created_at
     if joined_at <= t:
-        scope.committed.append(member.key)  # history and membership disagree: trust now
+        scope.committed += 1  # history and membership disagree: trust now
         return
     pending.append((scope, member.item_id, member.key, joined_at))
 

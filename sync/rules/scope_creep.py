@@ -4,30 +4,23 @@ written where ``slipping_milestone`` findings are written."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sync.rules.finding import Finding
-from sync.rules.scope import Scope, milestone_scopes
+from sync.rules.scope import Scope
 from sync.settings import Settings
-from sync.store import Store
 
 RULE = "scope_creep"
 
 
-def scope_creep_findings(store: Store, settings: Settings, as_of: date) -> list[Finding]:
-    rule = settings.rules.scope_creep
-    findings = []
-    for scope in milestone_scopes(store, settings, as_of).values():
-        finding = scope_finding(scope, rule.threshold)
-        if finding is not None:
-            findings.append(finding)
-    return findings
+def scope_creep_findings(scopes: dict[tuple[str, str], Scope], settings: Settings) -> list[Finding]:
+    threshold = settings.rules.scope_creep.threshold
+    findings = [scope_finding(scope, threshold) for scope in scopes.values()]
+    return [finding for finding in findings if finding is not None]
 
 
 def scope_finding(scope: Scope, threshold: float) -> Finding | None:
     """Flag when undocumented additions reach ``threshold`` of the committed scope (at least
     one); ``high`` at twice it. A milestone committed empty, or with no open items, never."""
-    committed = len(scope.committed)
+    committed = scope.committed
     undocumented = sum(1 for _, _, documented in scope.added if not documented)
     if scope.open_items == 0 or committed == 0 or undocumented == 0:
         return None

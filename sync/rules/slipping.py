@@ -13,9 +13,9 @@ from typing import Any
 
 from sync.rule_settings import SlippingMilestoneRule
 from sync.rules.finding import Finding
+from sync.rules.scope import Scope
 from sync.store import Store
 from sync.store import rule_queries as q
-from sync.store.rewind import rewind_items
 
 RULE = "slipping_milestone"
 HORIZON_DAYS = 730  # a forecast further out than this is reported as "beyond"
@@ -36,9 +36,12 @@ class MilestoneFacts:
     tracking_item: str | None
 
 
-def slipping_findings(store: Store, rule: SlippingMilestoneRule, as_of: date) -> list[Finding]:
-    rewind_items(store, (as_of + timedelta(days=1)).isoformat() + "T00:00:00Z", ())
-    milestones = load_milestones(store, rule, as_of)
+def slipping_findings(
+    store: Store, rule: SlippingMilestoneRule, as_of: date, scopes: dict[tuple[str, str], Scope]
+) -> list[Finding]:
+    """``scopes`` (``milestone_scopes``, over the items as they were at the end of ``as_of``)
+    hold each open milestone's member counts."""
+    milestones = load_milestones(store, scopes)
     throughput = load_throughput(store, rule, as_of, {m.source for m in milestones})
     cache: dict[tuple[str, int], tuple[int, int] | None] = {}
     findings = []
@@ -68,17 +71,19 @@ def slipping_findings(store: Store, rule: SlippingMilestoneRule, as_of: date) ->
     return findings
 
 
-def load_milestones(store: Store, rule: SlippingMilestoneRule, as_of: date) -> list[MilestoneFacts]:
-    """Open milestones with a due date and their item counts, excluding pull requests and the
-    milestone's own tracking item, in one aggregate query."""
-    cutoff = (as_of + timedelta(days=1)).isoformat()
-    prefix, suffix = (
-        rule.tracking_title.split("{title}", 1)
-        if "{title}" in rule.tracking_title
-        else (rule.tracking_title, "")
-    )
-    rows = q.open_milestone_rows(store, rule.tracking_label, prefix, suffix, cutoff)
-    return [MilestoneFacts(*row[:7], row[7] or 0, row[8] or 0, row[9], row[10]) for row in rows]
+def load_milestones(store: Store, scopes: dict[tuple[str, str], Scope]) -> list[MilestoneFacts]:
+    """Open milestones with a due date and their item counts, excluding pull requests,
+    cancelled items and the milestone's own tracking item."""
+    milestones = []
+    for row in q.open_milestone_rows(store):
+        scope = scopes.get((row[0], row[1]))
+        counts = (
+            (scope.open_items, scope.done_items, scope.first_created, scope.tracking_item)
+            if scope
+            else (0, 0, None, None)
+        )
+        milestones.append(MilestoneFacts(*row, *counts))
+    return milestones
 
 
 def load_throughput(

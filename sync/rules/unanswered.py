@@ -5,9 +5,9 @@ than ``reply_hours``; a client's confirmation needs no answer."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
-from sync.rules.facts import parse_time
+from sync.rules.facts import moment_of, parse_time
 from sync.rules.finding import Finding
 from sync.rules.scope import cutoff_of
 from sync.rules.text import MARKER_TOKEN, contains_phrase
@@ -17,14 +17,6 @@ from sync.store import milestone_queries as mq
 
 RULE = "unanswered_client"
 QUESTION_CHARS = 200
-
-
-def moment_of(as_of: date) -> datetime:
-    """Now, when evaluating today; the end of the day when evaluating another day."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    if as_of == now.date():
-        return now
-    return datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)
 
 
 class _Item:

@@ -26,21 +26,51 @@ def open_milestone_scope_rows(store: Store) -> list[tuple]:
     ).fetchall()
 
 
-def open_member_rows(store: Store, cutoff: str) -> Iterator[tuple]:
-    """Items now in an open milestone, never pull requests nor cancelled: (source, milestone
-    id, item id, key, title, labels, status_category, created_at)."""
+def fill_scope_milestones(store: Store, rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """The open milestones being scoped: (source, id, commitment time, tracking item title)."""
+    store.fill_temp_table(
+        "scope_milestones",
+        "source text, id text, committed_at text, tracking_title text, primary key (source, id)",
+        rows,
+    )
+
+
+def fill_storied_items(store: Store, rows: Sequence[tuple[str, str]]) -> None:
+    """Items with a join or leave in their history: ``_member_sql`` hands them to Python."""
+    store.fill_temp_table(
+        "storied_items", "source text, item_id text, primary key (source, item_id)", rows
+    )
+
+
+def milestone_member_rows(store: Store, cutoff: str, tracking_label: str) -> list[tuple]:
+    """Per ``scope_milestones`` milestone, from one pass over its members now (never pull
+    requests nor cancelled items): (source, id, open items, done items, first item created,
+    items in it by the commitment time whose history holds no join, the tracking item's key,
+    a JSON list of [item id, key, created_at, has history] for the members Python judges:
+    those with joins in their history and those created after the commitment time). SQLite
+    counts the many quiet members; the slipping and scope rules share the pass."""
     return store.db.execute(
-        "select im.source, im.milestone_id, i.id, i.key, i.title, i.labels,"
-        " i.status_category, i.created_at"
+        "select source, milestone_id, sum(not tracking and status_category != 'done'),"
+        " sum(not tracking and status_category = 'done'),"
+        " min(case when not tracking then created_at end),"
+        " sum(not tracking and not storied and created_at <= committed_at),"
+        " max(case when tracking then key end),"
+        " json_group_array(json_array(id, key, created_at, storied))"
+        " filter (where not tracking and (storied or created_at > committed_at))"
+        " from (select im.source, im.milestone_id, i.id, i.key, i.status_category,"
+        " i.created_at, s.committed_at,"
+        " (i.title = s.tracking_title or i.labels like ?) tracking,"
+        " exists (select 1 from storied_items h where h.source = i.source"
+        " and h.item_id = i.id) storied"
         # one pass over the items index, each item's memberships sought by key: driving from
-        # the milestones instead visits every item of a source once per milestone
+        # the milestones instead seeks every member in the index (0.38 s against 0.33 s)
         f" from items i {COVERING} cross join item_milestones im"
         " on im.source = i.source and im.item_id = i.id"
-        " cross join milestones m on m.source = im.source and m.id = im.milestone_id"
-        " where m.state = 'open' and i.type != 'pull_request' and i.cancelled = 0"
-        " and i.created_at < ?",
-        [cutoff],
-    )
+        " cross join scope_milestones s on s.source = im.source and s.id = im.milestone_id"
+        " where i.type != 'pull_request' and i.cancelled = 0 and i.created_at < ?)"
+        " group by source, milestone_id",
+        [f'%"{tracking_label}"%', cutoff],
+    ).fetchall()
 
 
 def membership_change_rows(store: Store, cutoff: str) -> Iterator[tuple]:
@@ -119,7 +149,7 @@ def latest_human_comment_rows(store: Store, marker: str, cutoff: str) -> Iterato
         " and instr(coalesce(c.raw, ''), ?) = 0 and c.created_at < ?"
         " group by c.source, c.item_id)"
         " select i.source, i.id, i.key, i.url, i.labels, l.author, l.author_login, l.body, l.at"
-        " from latest l join items i on i.source = l.source and i.id = l.item_id"
+        f" from latest l join items i {COVERING} on i.source = l.source and i.id = l.item_id"
         " where i.status_category != 'done' and i.type != 'pull_request'",
         [marker, marker, cutoff],
     )

@@ -21,6 +21,10 @@ class SqlPart:
     params: tuple[Any, ...]
 
 
+def store_items(store: Store) -> int:
+    return store.db.execute("select count(*) from items").fetchone()[0]
+
+
 def fill_open_requirements(store: Store, cutoff: str) -> None:
     """The connection's working set: the ``open_requirements`` temp table."""
     store.fill_temp_table_from(
@@ -106,17 +110,21 @@ def open_requirement_rows(store: Store, started: SqlPart) -> Iterator[tuple]:
     )
 
 
-def requirement_change_rows(store: Store, cutoff: str, fields: Sequence[str]) -> Iterator[tuple]:
-    """The open requirements' changes to ``fields``, in (source, id, at) order."""
+def requirement_change_rows(
+    store: Store, cutoff: str, fields: Sequence[str], prefix: int
+) -> Iterator[tuple]:
+    """The open requirements' changes to ``fields``, in (source, id, at) order, their values
+    cut to ``prefix`` characters."""
     marks = ", ".join("?" * len(fields))
     return store.db.execute(
-        "select c.source, c.item_id, c.at, c.author, c.field, c.from_value, c.to_value, c.origin"
+        "select c.source, c.item_id, c.at, c.author, c.field, substr(c.from_value, 1, ?),"
+        " substr(c.to_value, 1, ?), c.origin"
         # CROSS JOIN and the unary + keep SQLite driving from the requirements and seeking
         # each one's changes by key, instead of scanning every change in the store
         " from open_requirements r cross join changes c"
         " on c.source = r.source and c.item_id = r.id"
         f" where +c.at < ? and +c.field in ({marks}) order by r.source, r.id, c.at",
-        [cutoff, *fields],
+        [prefix, prefix, cutoff, *fields],
     )
 
 
@@ -172,43 +180,13 @@ def work_link_rows(
     ]
 
 
-def open_milestone_rows(
-    store: Store, tracking_label: str, tracking_prefix: str, tracking_suffix: str, cutoff: str
-) -> list[tuple]:
-    """Open milestones with a due date and their item counts, excluding pull requests and the
-    milestone's own tracking item, in one aggregate query: (source, id, title, url,
-    start_date, due_date, first_due_date, open, done, first item created, tracking item key)."""
-    # each open milestone's members are counted before the milestones are joined: grouping
-    # the 133k memberships of bench/rules' 100k items once took 0.36 s where joining them all
-    # to the milestones and grouping after took 0.42-0.50 s
+def open_milestone_rows(store: Store) -> list[tuple]:
+    """Open milestones with a due date: (source, id, title, url, start_date, due_date,
+    first_due_date). Their members are counted in one pass with their scope
+    (``milestone_queries.milestone_member_rows``)."""
     return store.db.execute(
-        """
-        with member as (
-            select source, milestone_id,
-                   sum(case when not tracking and status_category != 'done' then 1 else 0 end)
-                       open,
-                   sum(case when not tracking and status_category = 'done' then 1 else 0 end)
-                       done,
-                   min(case when not tracking then created_at end) first_created,
-                   max(case when tracking then key end) tracking_key
-            from (
-                select im.source, im.milestone_id, i.key, i.status_category, i.created_at,
-                       (i.labels like ? or i.title = ? || m.title || ?) as tracking
-                from items i indexed by idx_items_without_payloads
-                cross join item_milestones im on im.source = i.source and im.item_id = i.id
-                cross join milestones m on m.source = im.source and m.id = im.milestone_id
-                where m.state = 'open' and m.due_date is not null
-                and i.type != 'pull_request' and i.cancelled = 0 and i.created_at < ?
-            )
-            group by source, milestone_id
-        )
-        select m.source, m.id, m.title, m.url, m.start_date, m.due_date, m.first_due_date,
-               mb.open, mb.done, mb.first_created, mb.tracking_key
-        from milestones m left join member mb on mb.source = m.source and mb.milestone_id = m.id
-        where m.state = 'open' and m.due_date is not null
-        order by m.source, m.id
-        """,
-        [f'%"{tracking_label}"%', tracking_prefix, tracking_suffix, cutoff],
+        "select source, id, title, url, start_date, due_date, first_due_date from milestones"
+        " where state = 'open' and due_date is not null order by source, id"
     ).fetchall()
 
 

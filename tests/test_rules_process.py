@@ -1,0 +1,76 @@
+"""On a large store the milestone and conversation rules run in a second process (see
+``sync.rules.elsewhere``): the findings must be exactly those of the one-process evaluation,
+and a second process that dies must cost nothing but time. Over the demo's store (its three
+sandbox trackers synced twice, with the team's edits between, as ``--demo`` does)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from sandbox.demo import SECRETS, apply_demo_edits, demo_config, start_demo_trackers
+from sync.rules import evaluate_rules, other_findings
+from sync.rules.elsewhere import ChildRules
+from sync.run import RunOptions, run_once
+from sync.settings import build_settings, resolve_secrets
+from sync.store import Store
+
+TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    github, jira, worktile = sandboxes = start_demo_trackers()
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    try:
+        os.environ.update(SECRETS)
+        settings = build_settings(demo_config(github, jira, worktile))
+        secrets = resolve_secrets(settings, list(settings.sources))
+        run_once(settings, list(settings.sources), secrets, db, RunOptions())
+        apply_demo_edits(github, worktile)
+        run_once(settings, list(settings.sources), secrets, db, RunOptions())
+        yield settings, db
+    finally:
+        for sandbox in sandboxes:
+            sandbox.stop()
+
+
+def said(findings) -> list[tuple]:
+    """What a person reads of each finding, in a stable order."""
+    return sorted(
+        (f.rule, f.source, f.subject, f.severity, f.summary, repr(sorted(f.evidence.items())))
+        for f in findings
+    )
+
+
+def test_a_second_process_finds_exactly_what_one_process_finds(demo_store, caplog):
+    settings, db = demo_store
+    store = Store(db)
+    try:
+        in_one = said(evaluate_rules(store, settings, TODAY))
+        with caplog.at_level(logging.WARNING):
+            in_two = said(evaluate_rules(store, settings, TODAY, process_above=0))
+    finally:
+        store.close()
+    assert "second process" not in caplog.text  # the child did its share
+    rules = {finding[0] for finding in in_one}
+    assert {"slipping_milestone", "scope_creep", "unanswered_client"} <= rules  # both halves
+    assert {"unconfirmed_requirement", "undocumented_change"} <= rules
+    assert in_two == in_one
+
+
+def test_a_killed_second_process_costs_no_finding(demo_store, caplog):
+    """The kernel may kill the child (memory, an operator): its share is done in the parent,
+    after a warning that says so."""
+    settings, db = demo_store
+    expected = said(other_findings(str(db), settings, TODAY))
+    child = ChildRules(other_findings, str(db), settings, TODAY)
+    child.process.kill()
+    with caplog.at_level(logging.WARNING):
+        found = said(child.result())
+    child.close()
+    assert found == expected and expected
+    assert "second process" in caplog.text and "in this process instead" in caplog.text
