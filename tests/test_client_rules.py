@@ -60,7 +60,8 @@ def test_incomplete_requirement_on_github(make_github, tmp_path):
         labels=[*req, "priority:high"],
         created_at=t(2),
     )
-    at_grace = gh.add_issue("Three days old", "x", labels=req, created_at=t(17))
+    # judged at the end of Nov 20: created at midnight on the 18th it is exactly three days old
+    at_grace = gh.add_issue("Three days old", "x", labels=req, created_at=t(18, 0))
     past_grace = gh.add_issue("Four days old", "x", labels=[*req, "P2"], created_at=t(16))
     pull = gh.add_issue("PR", "x", labels=req, pull_request=True, created_at=t(2))
     cancelled = gh.add_issue(

@@ -9,7 +9,7 @@ import re
 from datetime import date
 from fnmatch import fnmatchcase
 
-from sync.rules.facts import parse_time
+from sync.rules.facts import older_than, parse_time
 from sync.rules.finding import Finding
 from sync.rules.requirements import RequirementState
 from sync.rules.scope import cutoff_of
@@ -88,7 +88,7 @@ def incomplete_finding(
     rule = settings.rules.incomplete_requirement
     item = state.item
     age_days = (as_of - parse_time(item.created_at).date()).days
-    if not state.work_started and age_days <= rule.grace_days:
+    if not state.work_started and not older_than(item.created_at, rule.grace_days, as_of):
         return None
     if {label.casefold() for label in item.labels} & {
         label.casefold() for label in settings.rules.ignore_labels

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sync.rules.facts import parse_time
+from sync.rules.facts import older_than, parse_time
 from sync.rules.finding import Finding
 from sync.rules.requirements import RequirementState
 from sync.settings import Settings
@@ -19,7 +19,7 @@ def unconfirmed_finding(state: RequirementState, settings: Settings, as_of: date
         return None
     item = state.item
     age_days = (as_of - parse_time(item.created_at).date()).days
-    if not state.work_started and age_days <= rule.grace_days:
+    if not state.work_started and not older_than(item.created_at, rule.grace_days, as_of):
         return None
     evidence: dict = {"age_days": age_days, "work_started": state.work_started}
     if state.work_started:
