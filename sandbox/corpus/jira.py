@@ -44,6 +44,13 @@ TEXT = {
 }
 
 
+def smart_link(url: str) -> dict[str, Any]:
+    """A pasted issue URL as Jira Cloud stores it: an ADF inline card."""
+    card = {"type": "inlineCard", "attrs": {"url": url}}
+    paragraph = {"type": "paragraph", "content": [{"type": "text", "text": "CR: "}, card]}
+    return {"type": "doc", "version": 1, "content": [paragraph]}
+
+
 class JiraCases:
     def __init__(self, jira: JiraSandbox, labels: Labels, source: str, language: str) -> None:
         self.jira, self.labels, self.source = jira, labels, source
@@ -107,8 +114,10 @@ def changes(c: JiraCases) -> None:
     j, text = c.jira, c.text
     cr = j.add_issue("Change request", issuetype="Change Request", created=t(5))
     c.expect(cr, "a change-request issue")
+    url = f"https://acme.atlassian.net/browse/{cr['key']}"
     for comment, documented in (
         (text["cr_key"].format(cr=cr["key"]), True),
+        (smart_link(url) if j.deployment == "cloud" else f"变更单：{url}", True),
         (text["per_cr"], True),
         (text["other_key"].format(cr=cr["key"]), False),
         (text["no_cr"], False),
@@ -116,7 +125,8 @@ def changes(c: JiraCases) -> None:
         story = c.confirmed_then_changed(summary="Story, bigger")
         j.add_comment(story["key"], comment, author="pm", at=t(6, 12))
         fires = () if documented else (UNDOCUMENTED, UNCONFIRMED)
-        c.expect(story, f"renamed after confirmation; then {comment!r}", *fires)
+        said = "a smart link to the change request" if isinstance(comment, dict) else comment
+        c.expect(story, f"renamed after confirmation; then {said!r}", *fires)
     due = c.confirmed_then_changed(duedate="2026-12-20")
     c.expect(due, "due date moved after confirmation, nothing said", UNDOCUMENTED, UNCONFIRMED)
 
@@ -157,6 +167,11 @@ def milestones(c: JiraCases) -> None:
     v18 = j.add_version("1.8", release_date="2026-11-10", released=True)["id"]
     task("open in 1.8, released", fix_versions=[v18])
     c.labels.expect(c.source, "1.8", "a released version")
+    v30 = j.add_version("3.0", release_date="2027-06-01")["id"]
+    hotfix = j.add_version("3.0.1", release_date="2026-11-18", start_date="2026-11-01")["id"]
+    task("in two fix versions: 3.0 and 3.0.1", fix_versions=[v30, hotfix])
+    c.labels.expect(c.source, "3.0", "its one task is on track")
+    c.labels.expect(c.source, "3.0.1", "overdue: its task is its second fix version", SLIPPING)
     s7 = j.add_sprint("S7", start="2026-11-02T09:00:00.000Z", end="2026-11-16T09:00:00.000Z")
     for _ in range(2):
         task("in sprint S7", sprints=[s7["id"]])

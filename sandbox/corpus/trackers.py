@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.corpus import CLIENT, Labels
+from sandbox.corpus import CLIENT, UNCONFIRMED, Labels, t, ts
 from sandbox.corpus.github import SOURCE as GITHUB_SOURCE
 from sandbox.corpus.github import seed_github
 from sandbox.corpus.jira import seed_jira
@@ -24,6 +24,37 @@ SECRETS = {
     "TRACKER_SYNC_CORPUS_PC_SECRET": "pc-corpus-secret",
 }
 EMAIL = "bot@acme.example"
+
+
+def seed_across(
+    github: GitHubSandbox, jira: JiraSandbox, worktile: WorktileSandbox, labels: Labels
+) -> None:
+    """Work started in another tracker: a pull request naming a Jira key or a PingCode work item
+    URL beside Chinese text starts the requirement; a key inside a longer word names nothing."""
+    for body, started in (("实现{key}接口联调", True), ("X{key} 是另一个项目", False)):
+        story = jira.add_issue(
+            "Story", "Export.\nAcceptance: a CSV downloads", created=t(15), priority="High"
+        )
+        pull = github.add_issue(
+            "Implement", body.format(key=story["key"]), pull_request=True, created_at=t(16)
+        )
+        labels.expect(
+            JIRA_CLOUD,
+            story["key"],
+            f"a pull request says {body!r}",
+            *((UNCONFIRMED,) if started else ()),
+        )
+        labels.expect(GITHUB_SOURCE, f"{github.repo}#{pull['number']}", "a pull request")
+    item = worktile.add_item(
+        "运价接口",
+        created=ts(15),
+        priority="高",
+        description="<p>运价接口对接，按月结算。</p><h2>验收</h2><p>联调通过</p>",
+    )
+    url = f"https://acme.pingcode.com/pjm/workitems/{item['short_id']}"
+    pull = github.add_issue("联调", f"对应需求：{url}。", pull_request=True, created_at=t(16))
+    labels.expect(PINGCODE_SOURCE, item["identifier"], "a pull request links its URL", UNCONFIRMED)
+    labels.expect(GITHUB_SOURCE, f"{github.repo}#{pull['number']}", "a pull request")
 
 
 class CorpusTrackers:
@@ -52,6 +83,7 @@ class CorpusTrackers:
             seed_jira(self.jira, self.labels, JIRA_CLOUD, "en")
             seed_jira(self.jira_dc, self.labels, JIRA_DC, "zh")
             seed_worktile(self.worktile, self.labels)
+            seed_across(self.github, self.jira, self.worktile, self.labels)
         except BaseException:
             for sandbox in started:
                 sandbox.stop()
