@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bench.accuracy import bench_accuracy
 from bench.churn_bench import bench_churn
 from bench.concurrency_bench import bench_concurrency
 from bench.crashes import bench_crashes
@@ -19,6 +20,7 @@ from bench.worktile_pull import bench_worktile_pull
 from bench.writeback_bench import bench_writeback
 
 BENCHES = {
+    "accuracy": lambda items, latency: bench_accuracy(),
     "github_pull": bench_github_pull,
     "jira_pull": bench_jira_pull,
     "rules": lambda items, latency: bench_rules(max(items, 100_000)),
