@@ -38,8 +38,13 @@ def run_beside(
     """``work(path, settings, as_of)`` started beside the caller; yields what returns its
     findings, waiting for them."""
     path = str(store.path)
+    child = None
     if store_items(store) > process_above:
-        child = ChildRules(work, path, settings, as_of)
+        try:
+            child = ChildRules(work, path, settings, as_of)
+        except OSError as error:  # no process to be had (limits): a thread does it
+            log.warning("the rules' second process could not start (%s); using a thread", error)
+    if child is not None:
         try:
             yield child.result
         finally:
