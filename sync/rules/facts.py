@@ -199,14 +199,21 @@ def _reduce_comment(key: str, row: tuple, facts: Facts, words: Vocabulary) -> Co
     _, _, author, login, body, created_at = row
     if is_service_text(body):
         return None
-    repo = key.split("#", 1)[0] if "#" in key else None
     confirms = contains_phrase(body, words.confirm_phrases, words.negations)
-    documents = contains_phrase(body, words.change_phrases, words.negations) or bool(
-        facts.change_request_keys & mentioned_keys(body, repo=repo)
+    documents = contains_phrase(body, words.change_phrases, words.negations) or (
+        # with no change request in the store no key can name one: the key patterns, the
+        # dearest reading of a comment, are spared
+        bool(facts.change_request_keys)
+        and bool(facts.change_request_keys & mentioned_keys(body, repo=_repo_of(key)))
     )
     return (
         Comment(author, login, created_at, confirms, documents) if confirms or documents else None
     )
+
+
+def _repo_of(key: str) -> str | None:
+    """The repository a GitHub key names (``#12`` in its comments means an issue there)."""
+    return key.split("#", 1)[0] if "#" in key else None
 
 
 def select_open_requirements(store: Store, settings: Settings, cutoff: str) -> SqlPart:
