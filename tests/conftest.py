@@ -6,11 +6,14 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sandbox.demo import SECRETS, apply_demo_edits, demo_config, start_demo_trackers
 from sandbox.github import GitHubSandbox
 from sandbox.jira import JiraSandbox
 from sandbox.server import FaultPlan
@@ -172,3 +175,25 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeou
 def write_config(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@contextmanager
+def synced_demo(
+    db: Path, between_runs: Callable[..., None] = lambda *sandboxes: None
+) -> Iterator[tuple[Settings, tuple]]:
+    """The demo's store as ``--demo`` leaves it: its three sandbox trackers seeded, synced
+    twice with the team's edits between (``between_runs(github, jira, worktile)`` sees the
+    trackers before the edits). Yields the settings and the running sandboxes."""
+    github, jira, worktile = sandboxes = start_demo_trackers()
+    try:
+        os.environ.update(SECRETS)
+        settings = build_settings(demo_config(github, jira, worktile))
+        secrets = resolve_secrets(settings, list(settings.sources))
+        run_once(settings, list(settings.sources), secrets, db, RunOptions())
+        between_runs(github, jira, worktile)
+        apply_demo_edits(github, worktile)
+        run_once(settings, list(settings.sources), secrets, db, RunOptions())
+        yield settings, sandboxes
+    finally:
+        for sandbox in sandboxes:
+            sandbox.stop()

@@ -6,36 +6,23 @@ sandbox trackers synced twice, with the team's edits between, as ``--demo`` does
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime
 
 import pytest
 
-from sandbox.demo import SECRETS, apply_demo_edits, demo_config, start_demo_trackers
 from sync.rules import evaluate_rules, other_findings
 from sync.rules.elsewhere import ChildRules
-from sync.run import RunOptions, run_once
-from sync.settings import build_settings, resolve_secrets
 from sync.store import Store
+from tests.conftest import synced_demo
 
 TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    github, jira, worktile = sandboxes = start_demo_trackers()
     db = tmp_path_factory.mktemp("demo") / "demo.db"
-    try:
-        os.environ.update(SECRETS)
-        settings = build_settings(demo_config(github, jira, worktile))
-        secrets = resolve_secrets(settings, list(settings.sources))
-        run_once(settings, list(settings.sources), secrets, db, RunOptions())
-        apply_demo_edits(github, worktile)
-        run_once(settings, list(settings.sources), secrets, db, RunOptions())
+    with synced_demo(db) as (settings, _):
         yield settings, db
-    finally:
-        for sandbox in sandboxes:
-            sandbox.stop()
 
 
 def said(findings) -> list[tuple]:

@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.demo import SECRETS, apply_demo_edits, demo_config, start_demo_trackers
 from sandbox.jira.data import STATUSES
 from sync.rules.finding import Finding
-from sync.run import RunOptions, run_once
-from sync.settings import build_settings, resolve_secrets
 from sync.store import Store
+from tests.conftest import synced_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,18 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo's store after its two runs, and the truth read from the sandboxes."""
-    github, jira, worktile = sandboxes = start_demo_trackers()
     db = tmp_path_factory.mktemp("demo") / "demo.db"
-    try:
-        os.environ.update(SECRETS)
-        settings = build_settings(demo_config(github, jira, worktile))
-        secrets = resolve_secrets(settings, list(settings.sources))
-        run_once(settings, list(settings.sources), secrets, db, RunOptions())
-        first_due = github.milestones[1]["due_on"][:10]
-        apply_demo_edits(github, worktile)
-        run_once(settings, list(settings.sources), secrets, db, RunOptions())
+    seen: dict[str, str] = {}
+
+    def before_edits(github, jira, worktile):
+        seen["first_due"] = github.milestones[1]["due_on"][:10]
+
+    with synced_demo(db, before_edits) as (_, (github, jira, worktile)):
         truth = sandbox_truth(github, jira, worktile)
-        truth[("demo-github", "Sprint 12")]["first_due"] = first_due
+        truth[("demo-github", "Sprint 12")]["first_due"] = seen["first_due"]
         # committed two days (baseline_grace_days) after the milestone opened; what its
         # milestoned events put in later joined it
         opened = datetime.fromisoformat(github.milestones[1]["created_at"].replace("Z", "+00:00"))
@@ -49,9 +44,6 @@ def demo(tmp_path_factory):
             for e in github.events.values()
             if e["event"] == "milestoned" and e["created_at"] > committed
         }
-    finally:
-        for sandbox in sandboxes:
-            sandbox.stop()
     return db, truth
 
 
