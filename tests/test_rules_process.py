@@ -6,16 +6,23 @@ sandbox trackers synced twice, with the team's edits between, as ``--demo`` does
 from __future__ import annotations
 
 import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from sync.rules import evaluate_rules, other_findings
-from sync.rules.elsewhere import ChildRules
+from sync.rules.elsewhere import ForkedRules, SpawnedRules
 from sync.store import Store
 from tests.conftest import synced_demo
 
 TODAY = datetime.now(UTC).date()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +56,44 @@ def test_a_second_process_finds_exactly_what_one_process_finds(demo_store, caplo
     assert in_two == in_one
 
 
-def test_a_killed_second_process_costs_no_finding(demo_store, caplog):
+def test_a_process_without_threads_forks_and_finds_the_same(demo_store, tmp_path):
+    """A CLI run has no other thread when the rules start: the second process is a fork."""
+    settings, db = demo_store
+    store = Store(db)
+    try:
+        in_one = said(evaluate_rules(store, settings, TODAY))
+    finally:
+        store.close()
+    (tmp_path / "settings.pickle").write_bytes(pickle.dumps(settings))
+    script = (
+        "import pickle, sys, threading\n"
+        "from sync.rules import evaluate_rules\n"
+        "from sync.store import Store\n"
+        "from tests.test_rules_process import said, TODAY\n"
+        "settings = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        "assert threading.active_count() == 1\n"
+        "found = said(evaluate_rules(Store(sys.argv[2]), settings, TODAY, process_above=0))\n"
+        "sys.stdout.write(repr(found))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "settings.pickle"), str(db)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr  # no warning, no fallback
+    assert done.stdout == repr(in_one)
+
+
+@pytest.mark.parametrize("kind", [ForkedRules, SpawnedRules])
+def test_a_killed_second_process_costs_no_finding(demo_store, caplog, kind):
     """The kernel may kill the child (memory, an operator): its share is done in the parent,
     after a warning that says so."""
     settings, db = demo_store
     expected = said(other_findings(str(db), settings, TODAY))
-    child = ChildRules(other_findings, str(db), settings, TODAY)
-    child.process.kill()
+    child = kind(other_findings, str(db), settings, TODAY)
+    os.kill(child.pid if kind is ForkedRules else child.process.pid, signal.SIGKILL)
     with caplog.at_level(logging.WARNING):
         found = said(child.result())
     child.close()
