@@ -127,7 +127,11 @@ class WorktileConnector:
         for code, (kind, meaning) in KNOWN_CODES.items():
             if f"(code {code})" in exc.message:
                 return kind(
-                    f"{meaning}: {exc.message}", source=exc.source, status=exc.status, url=exc.url
+                    f"{meaning}: {exc.message}",
+                    source=exc.source,
+                    status=exc.status,
+                    url=exc.url,
+                    facts={**exc.facts, "code": code},
                 )
         return exc
 
@@ -179,7 +183,12 @@ class WorktileConnector:
             for project in page.items:
                 if self.project in (project.get("identifier"), project.get("id")):
                     return project
-        raise NotFound(f"no project {self.project!r} is visible to this app", source=self.source)
+        raise NotFound(
+            f"no project {self.project!r} is visible to this app",
+            source=self.source,
+            kind="project_hidden",
+            facts={"project": self.project},
+        )
 
     def check_access(self) -> dict[str, Any]:
         """``tracker-sync check``: the app's token, then the project among those it sees. The

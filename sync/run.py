@@ -86,7 +86,8 @@ def run_once(
         )
         for result in results:
             if result.name in refused:
-                result.status, result.error = "failed", refused[result.name]  # reported once
+                result.status, result.error = "failed", refused[result.name][0]  # said once
+                result.error_kind, result.error_facts = "bulk_refused", refused[result.name][1]
                 exit_code = EXIT_SOURCE_FAILED
         chats = notify_after_run(settings, secrets, store, as_of, options.dry_run)
         if any(chat["status"] == "failed" for chat in chats):

@@ -246,3 +246,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "demo_comments": "各系统中的评论（用户看到的样子）",
     },
 }
+
+from sync.writeback.catalogue_problems import PROBLEMS  # noqa: E402 - one catalogue, two files
+
+for _language, _words in PROBLEMS.items():
+    CATALOGUE[_language].update(_words)

@@ -184,6 +184,7 @@ class Outbox:
 
     def failed(self, write: Any, exc: TrackerError) -> None:
         write.error = str(exc)
+        write.error_kind, write.error_facts = exc.kind, exc.report_facts()
         log.error("%s: %s on %s failed: %s", self.source, write.action, write.item, exc)
         record_write(
             self.store, self.run_id, self.source, write.item, write.action,
