@@ -82,6 +82,7 @@ def run_once(
                 run_id=run_id,
                 as_of=as_of,
                 now=options.now or datetime.now(UTC),
+                gone={r.name: r.gone for r in results if r.gone},
             )
         )
         for result in results:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ class SourceResult:
     changes: int = 0
     skipped: int = 0
     traffic: str = ""  # what the HTTP counters say beyond the request count, for the log
+    # own comments a whole read of their item lacked (comment id -> item key, item id)
+    gone: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def report(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -129,6 +131,7 @@ def pull_source(
             )
             connector.close()
         result.items, result.changes, result.skipped = run.items, run.changes, run.skipped
+        result.gone = run.gone
         try:
             store.record_source_status(source.name, result.status, result.error)
         finally:

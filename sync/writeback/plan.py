@@ -208,13 +208,15 @@ def run_writeback(
     run_id: int | None = None,
     as_of: str = "",
     now: datetime | None = None,
+    gone: dict[str, dict[str, tuple[str, str]]] | None = None,
 ) -> tuple[Spool, dict[str, tuple[str, dict[str, Any]]]]:
     """Plan (and unless ``dry_run``, carry out) the writes of each source; returns their
     report entries and the sources the bulk limit failed (the English line and its facts).
     The plan is spooled to disk, not held: the bulk limit needs the whole plan counted before
-    the first write. Inside
-    ``quiet_hours`` (at ``now``) the writes are planned and recorded as ``deferred``, none
-    sent: nothing was written, so the first run after them plans and sends them."""
+    the first write. Inside ``quiet_hours`` (at ``now``) the writes are planned and recorded
+    as ``deferred``, none sent: nothing was written, so the first run after them plans and
+    sends them. ``gone``:
+    per source, the own comments the pull found deleted (acknowledgements, before planning)."""
     report = Spool()
     failures: dict[str, tuple[str, dict[str, Any]]] = {}
     wb = settings.writeback
@@ -229,6 +231,9 @@ def run_writeback(
         outbox = Outbox(store, target, source.name, run_id, as_of, settings.rules.ack_days)
         if connector is not None:
             outbox.recover()
+        if not dry_run:
+            for comment_id, (key, _) in (gone or {}).get(source.name, {}).items():
+                outbox.gone_from_tracker(key, comment_id)
         planned = Spool(asdict(w) for w in plan_source(source, target, store, settings, as_of))
         creates = sum(1 for w in planned if w["action"] == "create")
         limit = settings.writeback.max_new_comments
