@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from sync.report.run_report import text_lines
 from tests.conftest import github_source, jira_source, rows, worktile_source
+from tests.test_report_language import assert_no_english_word
 from tests.test_writeback import flag_github, flag_jira, flag_worktile, own, run
 
 
@@ -47,8 +49,12 @@ def test_jira_a_comment_deleted_by_a_person_is_an_ack_noticed_by_the_pull(make_j
         {"rule": "unconfirmed_requirement", "subject": key, "origin": "deleted_comment"}
     ]
     assert noticed(db) == [{"item": key, "action": "read", "status": "skipped"}]
-    assert run(tmp_path, source)[0]["writes"] == [] and len(acks(db)) == 1, "once"
+    report = run(tmp_path, source)[0]
+    assert report["writes"] == [] and len(acks(db)) == 1, "once"
     assert jira.comments_on(key) == []
+    text = "\n".join(text_lines(report, "zh"))
+    assert f"  acme-jira {key}: 需求未经客户确认——删除评论的人确认知悉，至 " in text, text
+    assert_no_english_word(text, names=("acme-jira", "jira", key))
     # the scope changes: a new finding, so the comment comes back, once
     jira.edit_issue(key, author="dev", at=iso(later(4)), summary="Story 0, with Excel export")
     report, code = run(tmp_path, source)

@@ -191,11 +191,12 @@ def acknowledged_lines(
     yield words["report_acknowledged"].format(n=len(acked))
     for finding in acked:
         ack = finding["acknowledged"]
-        reason = f"{words['dash']}{ack['reason']}" if ack.get("reason") else ""
+        by, reason = ack.get("by") or ack.get("origin"), ack.get("reason")
+        if not ack.get("by") and ack.get("origin") == "deleted_comment":  # our words, not a
+            by, reason = words["report_acked_deleted_by"], words["report_acked_deleted_why"]
+        reason = f"{words['dash']}{reason}" if reason else ""  # person's: said as they are
         name = words.get(f"rule_{finding['rule']}", finding["rule"])
-        line = words["report_acked_line"].format(
-            by=ack.get("by") or ack.get("origin"), until=ack.get("until"), reason=reason
-        )
+        line = words["report_acked_line"].format(by=by, until=ack.get("until"), reason=reason)
         yield f"  {finding['source']} {finding['subject']}: {name}{words['dash']}{line}"
     yield ""
 

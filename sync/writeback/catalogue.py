@@ -241,7 +241,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report_done": "完成",
         "report_not_done": "未完成",
         "report_deleted": "未完成：评论已被人删除（视为确认知悉）",
-        "report_refused": "未完成：超过 max_new_comments 上限",
+        "report_refused": "未完成：超过“max_new_comments”上限",
         "report_group": "{title}（{n}）",
         "demo_comments": "各系统中的评论（用户看到的样子）",
     },
