@@ -119,3 +119,30 @@ def test_github_since_listing_is_never_proof_of_a_deletion(make_github, tmp_path
     report, code = run(tmp_path, source)
     assert code == 0 and acks(tmp_path / "store.db") == [] and report["writes"] == []
     assert noticed(tmp_path / "store.db") == []
+
+
+def test_jira_a_capped_embedded_page_is_read_to_the_end_before_anything_is_inferred(
+    make_jira, tmp_path
+):
+    """The service's comment sits past the issue's embedded comment page: the pull reads every
+    page of the comment endpoint, finds it there and infers nothing; once it is really gone,
+    the whole list lacks it."""
+    jira = make_jira()
+    key = flag_jira(jira, 1)[0]
+    for n in range(3):
+        jira.add_comment(key, f"Note {n}", author="dev", at="2026-11-03T09:00:00.000+0000")
+    source = jira_source(jira)
+    assert [w["action"] for w in run(tmp_path, source)[0]["writes"]] == ["create"]
+    jira.embedded_comment_cap = 2  # the service's comment is the fourth
+    jira.edit_issue(key, author="dev", at=iso(later(2)))
+    db = tmp_path / "store.db"
+    assert run(tmp_path, source)[0]["writes"] == [] and acks(db) == []
+    assert any("/comment" in r.path and r.method == "GET" for r in jira.log)
+    with jira.state_lock:
+        issue = jira.issue_by_key(key)
+        ours = [c for c in jira.comment_ids_of[issue["id"]] if jira.comments[c]["author"] != "dev"]
+        for cid in ours:
+            jira.comment_ids_of[issue["id"]].remove(cid)
+            del jira.comments[cid]
+    jira.edit_issue(key, author="dev", at=iso(later(4)))
+    assert run(tmp_path, source)[0]["writes"] == [] and len(acks(db)) == 1
