@@ -15,12 +15,13 @@ import requests
 
 from connectors.errors import TrackerError, describe_unreachable, from_response
 from sync.report.problem_text import render
-from sync.report.run_report import notification_lines
+from sync.report.run_report import notification_lines, text_lines
 from sync.writeback.catalogue import CATALOGUE
 from tests.conftest import GITHUB_TOKEN, github_source, run_cli
 from tests.operator_helpers import config_file
 from tests.test_notify import channels, chat_env, chats, overdue  # noqa: F401 - fixtures
 from tests.test_notify import run as notify_run
+from tests.test_writeback import flag_github, run
 
 
 def host(sandbox) -> str:
@@ -191,3 +192,22 @@ def test_a_chat_channel_failing_reads_as_chinese(
     assert all("已发送" in line for line in lines[1:] if "feishu" not in line)
     english = list(notification_lines(report["notifications"], CATALOGUE["en"]))
     assert any(re.search(r"failed \(Feishu code 19021: sign match fail", line) for line in english)
+
+
+def test_the_bulk_limit_reads_as_chinese(make_github, tmp_path):
+    gh = make_github()
+    flag_github(gh, 4)
+    report, code = run(tmp_path, github_source(gh), max_new_comments=3, language="zh")
+    assert code == 1
+    text = "\n".join(text_lines(report, "zh"))
+    assert (
+        "  ! acme-github：计划新建 4 条评论，超过“max_new_comments”（3），未写入任何内容。"
+        "请先核对检查结果，再加“--allow-bulk”运行。"
+    ) in text
+    assert "未完成：超过“max_new_comments”上限" in text
+    assert_no_english_word(text, names=("acme-github", "github"))
+    english = list(text_lines(report, "en"))
+    assert (
+        "  ! acme-github: 4 new comments planned, more than max_new_comments (3); nothing was"
+        " written. Check the findings, then run with --allow-bulk."
+    ) in english
