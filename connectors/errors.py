@@ -17,7 +17,12 @@ import requests
 
 
 class TrackerError(Exception):
-    """A tracker answered with an error, or could not be reached."""
+    """A tracker answered with an error, or could not be reached. Besides the English text
+    (``str``, what logs and cron mails are grepped for), it carries a ``kind`` and the
+    ``facts`` it was made of (the host, the tracker's own message, …), so a report can say
+    the same thing in another language."""
+
+    KIND = "http_error"
 
     def __init__(
         self,
@@ -26,12 +31,23 @@ class TrackerError(Exception):
         source: str = "",
         status: int | None = None,
         url: str | None = None,
+        kind: str | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.source = source
         self.status = status
         self.url = url
+        self.kind = kind or self.KIND
+        self.facts = dict(facts) if facts is not None else {"message": message}
+
+    def report_facts(self) -> dict[str, Any]:
+        """What a report needs to say this error in any language: never a secret (the URL is
+        already redacted; only its host is kept)."""
+        host = host_of(self.url) if self.url else None
+        found = {"source": self.source, "status": self.status, "host": host}
+        return {**found, **{k: v for k, v in self.facts.items() if v is not None}}
 
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""
@@ -42,17 +58,25 @@ class TrackerError(Exception):
 class AuthError(TrackerError):
     """401/403: bad or missing credentials or permission. Never retried."""
 
+    KIND = "auth"
+
 
 class NotFound(TrackerError):
     """404/410: the project, repository or item does not exist (or is hidden from us)."""
+
+    KIND = "not_found"
 
 
 class InvalidRequest(TrackerError):
     """400/422: the tracker rejected what we asked (bad JQL, unknown field, too-long body)."""
 
+    KIND = "invalid"
+
 
 class RateLimited(TrackerError):
     """429, or 403 with a rate-limit signal; ``retry_after`` is seconds to wait, when known."""
+
+    KIND = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: float | None = None, **context: Any) -> None:
         super().__init__(message, **context)
@@ -61,6 +85,8 @@ class RateLimited(TrackerError):
 
 class Transient(TrackerError):
     """5xx, a dropped connection, a timeout or a garbled body: worth another try."""
+
+    KIND = "server_error"
 
 
 def error_message(response: requests.Response) -> str:
@@ -126,49 +152,84 @@ def from_response(response: requests.Response, source: str = "") -> TrackerError
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# (what the exception says, what a person reads, worth another try)
+# (what the exception says, the cause's key, worth another try)
 _CAUSES = (
-    ("CERTIFICATE_VERIFY_FAILED", "TLS certificate verify failed", False),
-    ("certificate verify failed", "TLS certificate verify failed", False),
-    ("Name or service not known", "name not known", True),
-    ("nodename nor servname", "name not known", True),
-    ("Temporary failure in name resolution", "name not known", True),
-    ("No address associated with hostname", "name not known", True),
-    ("getaddrinfo failed", "name not known", True),
-    ("NameResolutionError", "name not known", True),
-    ("Connection refused", "connection refused", True),
-    ("Network is unreachable", "network unreachable", True),
-    ("No route to host", "no route to host", True),
+    ("CERTIFICATE_VERIFY_FAILED", "tls_verify", False),
+    ("certificate verify failed", "tls_verify", False),
+    ("Name or service not known", "name", True),
+    ("nodename nor servname", "name", True),
+    ("Temporary failure in name resolution", "name", True),
+    ("No address associated with hostname", "name", True),
+    ("getaddrinfo failed", "name", True),
+    ("NameResolutionError", "name", True),
+    ("Connection refused", "refused", True),
+    ("Network is unreachable", "network", True),
+    ("No route to host", "route", True),
 )
+# what a person reads for each cause (the catalogue in sync/ says it in every language)
+CAUSE_TEXT = {
+    "tls_verify": "TLS certificate verify failed",
+    "name": "name not known",
+    "refused": "connection refused",
+    "network": "network unreachable",
+    "route": "no route to host",
+    "timed_out": "timed out",
+    "tls": "TLS error",
+    "failed": "connection failed",
+}
 
 
-def describe_unreachable(exc: requests.RequestException, url: str) -> tuple[str, bool]:
-    """What went wrong on the wire, in a person's words, naming the host (and the port when it
-    is not the scheme's default); and whether another try could help. A certificate that fails
-    verification will fail again: not retried."""
+def host_of(url: str) -> str:
+    """The host, and the port when it is not the scheme's default."""
     parts = urlsplit(url)
     host = parts.hostname or "?"
     if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
         host = f"{host}:{parts.port}"
+    return host
+
+
+def describe_unreachable(
+    exc: requests.RequestException, url: str
+) -> tuple[str, bool, str, dict[str, Any]]:
+    """What went wrong on the wire, in a person's words, naming the host (and the port when it
+    is not the scheme's default); whether another try could help; and the kind and facts the
+    words were made of. A certificate that fails verification will fail again: not retried."""
+    host = host_of(url)
+    kind, cause, retry = _unreachable(exc)
+    facts: dict[str, Any] = {"host": host, "cause": cause}
+    if kind == "cut_short":
+        return f"{host} cut its answer short", True, kind, facts
+    if kind == "no_answer":
+        return f"{host} did not answer in time", True, kind, facts
+    if kind == "dropped":
+        return f"{host} dropped the connection", True, kind, facts
+    if kind == "cannot_connect":
+        return f"cannot connect to {host}: {CAUSE_TEXT[cause]}", retry, kind, facts
+    facts["exception"] = type(exc).__name__
+    return f"{host}: {type(exc).__name__}", False, kind, facts
+
+
+def _unreachable(exc: requests.RequestException) -> tuple[str, str | None, bool]:
+    """(kind, cause, worth another try) of a request that got no usable answer."""
     if isinstance(
         exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
     ):
-        return f"{host} cut its answer short", True
+        return "cut_short", None, True
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return f"{host} did not answer in time", True
+        return "no_answer", None, True
     text = repr(exc)
     for needle, cause, retry in _CAUSES:
         if needle in text:
-            return f"cannot connect to {host}: {cause}", retry
+            return "cannot_connect", cause, retry
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"cannot connect to {host}: timed out", True
+        return "cannot_connect", "timed_out", True
     if isinstance(exc, requests.exceptions.SSLError):
-        return f"cannot connect to {host}: TLS error", False
+        return "cannot_connect", "tls", False
     if "reset" in text.lower() or "aborted" in text.lower() or "RemoteDisconnected" in text:
-        return f"{host} dropped the connection", True
+        return "dropped", None, True
     if isinstance(exc, requests.ConnectionError):
-        return f"cannot connect to {host}: connection failed", True
-    return f"{host}: {type(exc).__name__}", False
+        return "cannot_connect", "failed", True
+    return "unreachable", None, False
 
 
 SECRET_QUERY_KEYS = ("client_id", "client_secret", "token", "access_token", "password")

@@ -206,9 +206,11 @@ class HttpClient:
         except requests.RequestException as exc:
             # a body cut mid-transfer (ChunkedEncodingError) is as transient as a reset
             self.stats.requests += 1
-            message, retry = describe_unreachable(exc, url)
+            message, retry, kind, facts = describe_unreachable(exc, url)
             error = Transient if retry else TrackerError
-            raise error(message, source=self.source, url=redact_url(url)) from None
+            raise error(
+                message, source=self.source, url=redact_url(url), kind=kind, facts=facts
+            ) from None
         finally:
             self._last_request = time.monotonic()
         self.stats.requests += 1
@@ -236,6 +238,8 @@ class HttpClient:
         except ValueError:
             raise Transient(
                 "the tracker sent a malformed JSON body",
+                kind="bad_json",
+                facts={},
                 source=self.source,
                 status=response.status_code,
                 url=redact_url(response.url),
@@ -251,6 +255,8 @@ class HttpClient:
             if wait > self.retry.max_wait:
                 raise RateLimited(
                     f"rate limit exhausted; it resets in {wait:.0f} s",
+                    kind="rate_limit_wait",
+                    facts={"seconds": f"{wait:.0f}"},
                     retry_after=wait,
                     source=self.source,
                 )
@@ -346,6 +352,8 @@ class HttpClient:
         if not isinstance(data, list):
             raise TrackerError(
                 "expected a JSON array from a list endpoint",
+                kind="not_a_list",
+                facts={},
                 source=self.source,
                 status=response.status_code,
                 url=redact_url(full_url),

@@ -90,7 +90,10 @@ class JiraConnector:
 
         if not have("BROWSE_PROJECTS"):
             raise NotFound(
-                f"project {self.project} is not visible to this account", source=self.http.source
+                f"project {self.project} is not visible to this account",
+                source=self.http.source,
+                kind="project_not_visible",
+                facts={"project": self.project},
             )
         identity = me.get("emailAddress") or me.get("name") or me.get("displayName")
         return {"identity": identity, "target": self.project, "write": have("ADD_COMMENTS")}

@@ -127,7 +127,11 @@ class WorktileConnector:
         for code, (kind, meaning) in KNOWN_CODES.items():
             if f"(code {code})" in exc.message:
                 return kind(
-                    f"{meaning}: {exc.message}", source=exc.source, status=exc.status, url=exc.url
+                    f"{meaning}: {exc.message}",
+                    source=exc.source,
+                    status=exc.status,
+                    url=exc.url,
+                    facts={**exc.facts, "code": code},
                 )
         return exc
 
@@ -179,7 +183,12 @@ class WorktileConnector:
             for project in page.items:
                 if self.project in (project.get("identifier"), project.get("id")):
                     return project
-        raise NotFound(f"no project {self.project!r} is visible to this app", source=self.source)
+        raise NotFound(
+            f"no project {self.project!r} is visible to this app",
+            source=self.source,
+            kind="project_hidden",
+            facts={"project": self.project},
+        )
 
     def check_access(self) -> dict[str, Any]:
         """``tracker-sync check``: the app's token, then the project among those it sees. The
@@ -233,8 +242,18 @@ class WorktileConnector:
         return [v for page in self.pages("GET", "/v1/activities", params) for v in page.items]
 
     def fetch_comments(self, item_id: str) -> list[dict[str, Any]]:
+        return self.fetch_comment_list(item_id)[0]
+
+    def fetch_comment_list(self, item_id: str) -> tuple[list[dict[str, Any]], bool]:
+        """A work item's comments, and whether the list is whole: as many as the last page's
+        ``total`` says there are (a page that came back empty early leaves it partial)."""
         params = {"principal_type": "work_item", "principal_id": item_id}
-        return [v for page in self.pages("GET", "/v1/comments", params) for v in page.items]
+        values: list[dict[str, Any]] = []
+        total = 0
+        for page in self.pages("GET", "/v1/comments", params):
+            values += page.items
+            total = int(page.headers.get("X-Total") or 0)
+        return values, len(values) >= total
 
     def fetch_sprints(self, project_id: str) -> list[dict[str, Any]]:
         return [

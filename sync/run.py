@@ -82,11 +82,13 @@ def run_once(
                 run_id=run_id,
                 as_of=as_of,
                 now=options.now or datetime.now(UTC),
+                gone={r.name: r.gone for r in results if r.gone},
             )
         )
         for result in results:
             if result.name in refused:
-                result.status, result.error = "failed", refused[result.name]  # reported once
+                result.status, result.error = "failed", refused[result.name][0]  # said once
+                result.error_kind, result.error_facts = "bulk_refused", refused[result.name][1]
                 exit_code = EXIT_SOURCE_FAILED
         chats = notify_after_run(settings, secrets, store, as_of, options.dry_run)
         if any(chat["status"] == "failed" for chat in chats):

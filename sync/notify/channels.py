@@ -19,7 +19,7 @@ import requests
 
 from sync.notify import dingtalk, feishu, slack, wecom
 from sync.notify.digest import Digest, build_digest, plain_link
-from sync.notify.platform import post_json, scrub, secret_words
+from sync.notify.platform import Outcome, post_json, scrub, secret_words
 from sync.settings import NotifySettings
 from sync.store import Store
 from sync.store import notify_queries as q
@@ -37,10 +37,14 @@ class ChannelReport:
     error: str | None = None
     sent: int = 0
     messages: list[str] = field(default_factory=list)
+    error_kind: str | None = None  # the error's kind and facts, for a report in another
+    error_facts: dict[str, Any] | None = None  # language (secrets scrubbed, like ``error``)
 
     def report(self, dry_run: bool) -> dict[str, Any]:
         entry = {"name": self.name, "kind": self.kind, "status": self.status}
         entry.update({"error": self.error, "sent": self.sent})
+        if self.error_kind:  # extensions, never renames
+            entry.update({"error_kind": self.error_kind, "error_facts": self.error_facts})
         if dry_run:
             entry["message"] = "\n\n".join(self.messages) or None
         return entry
@@ -66,6 +70,7 @@ def notify_channels(
                 _notify_one(channel, secret, store, session, report, now, as_of, dry_run)
             except Exception as exc:  # a bug in one channel must not stop the others
                 report.status, report.error = "failed", scrub(str(exc), secret_words(secret))
+                report.error_kind, report.error_facts = "unexpected", {"message": report.error}
             if report.error:
                 log.error("notify %s: %s", report.name, report.error)
             reports.append(report)
@@ -169,10 +174,12 @@ def _deliver(
         secret["webhook"], secret.get("secret"), message["body"], now.timestamp()
     )
     answer = post_json(url, body, session)
-    outcome = platform.outcome(answer) if not isinstance(answer, str) else None
-    status = outcome.status if outcome else "failed"
-    error = outcome.error if outcome else answer
+    outcome = answer if isinstance(answer, Outcome) else platform.outcome(answer)
+    status, error = outcome.status, outcome.error
     error = scrub(error, secret_words(secret)) if error else None
+    facts = outcome.facts
+    if facts is not None and isinstance(facts.get("message"), str):
+        facts = {**facts, "message": scrub(facts["message"], secret_words(secret))}
     status = "deferred" if status == "rate_limited" else status
     q.record_notification(store, {**row, "status": status, "error": error})
     if status == "sent":
@@ -180,9 +187,11 @@ def _deliver(
         report.status = "sent" if report.status in ("quiet", "sent") else report.status
     elif status == "deferred":
         report.status = "failed" if report.status == "failed" else "deferred"
-        report.error = report.error or error
+        if report.error is None:
+            report.error, report.error_kind, report.error_facts = error, outcome.kind, facts
     else:
         report.status, report.error = "failed", error
+        report.error_kind, report.error_facts = outcome.kind, facts
 
 
 def _over_rate(platform: ModuleType, store: Store, channel: str, now: datetime) -> bool:

@@ -75,7 +75,10 @@ def outcome(answer: Answer) -> Outcome:
     if answer.status == 200 and code == 0:
         return Outcome("sent")
     message = found.get("msg") or found.get("StatusMessage") or answer.text
-    error = f"Feishu code {code}: {message}" if code is not None else f"HTTP {answer.status}"
-    if code == RATE_LIMITED or answer.status == 429:
-        return Outcome("rate_limited", error)
-    return Outcome("failed", error)
+    if code is not None:
+        error, kind = f"Feishu code {code}: {message}", "code"
+        facts = {"platform": "Feishu", "code": code, "message": message}
+    else:
+        error, kind, facts = f"HTTP {answer.status}", "http", {"status": answer.status}
+    status = "rate_limited" if code == RATE_LIMITED or answer.status == 429 else "failed"
+    return Outcome(status, error, kind=kind, facts=facts)

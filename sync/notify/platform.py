@@ -23,6 +23,8 @@ class Outcome:
     status: str  # sent | failed | rate_limited
     error: str | None = None
     retry_after: float | None = None
+    kind: str | None = None  # the error's kind and facts, for a report in another language
+    facts: dict[str, Any] | None = None
 
 
 @dataclass
@@ -32,9 +34,9 @@ class Answer:
     text: str
 
 
-def post_json(url: str, body: dict[str, Any], session: requests.Session) -> Answer | str:
-    """POST ``body`` as UTF-8 JSON; the answer, or a one-line error that never contains the
-    URL (a webhook URL carries its key)."""
+def post_json(url: str, body: dict[str, Any], session: requests.Session) -> Answer | Outcome:
+    """POST ``body`` as UTF-8 JSON; the answer, or the failure with a one-line error that
+    never contains the URL (a webhook URL carries its key)."""
     payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
     try:
         response = session.post(
@@ -45,9 +47,11 @@ def post_json(url: str, body: dict[str, Any], session: requests.Session) -> Answ
             allow_redirects=False,
         )
     except requests.Timeout:
-        return "no answer within the timeout"
+        return Outcome("failed", "no answer within the timeout", kind="timeout", facts={})
     except requests.RequestException as exc:
-        return f"request failed ({type(exc).__name__})"
+        name = type(exc).__name__
+        facts = {"exception": name}
+        return Outcome("failed", f"request failed ({name})", kind="request_failed", facts=facts)
     return Answer(response.status_code, dict(response.headers), response.text)
 
 
@@ -66,14 +70,14 @@ def errcode_outcome(answer: Answer, platform: str, rate_limited: int) -> Outcome
     code = found.get("errcode")
     if answer.status == 200 and code == 0:
         return Outcome("sent")
-    error = (
-        f"{platform} errcode {code}: {found.get('errmsg', '')}"
-        if code is not None
-        else f"HTTP {answer.status}"
-    )
-    if code == rate_limited or answer.status == 429:
-        return Outcome("rate_limited", error)
-    return Outcome("failed", error)
+    if code is not None:
+        message = str(found.get("errmsg", ""))
+        error, kind = f"{platform} errcode {code}: {message}", "errcode"
+        facts = {"platform": platform, "code": code, "message": message}
+    else:
+        error, kind, facts = f"HTTP {answer.status}", "http", {"status": answer.status}
+    status = "rate_limited" if code == rate_limited or answer.status == 429 else "failed"
+    return Outcome(status, error, kind=kind, facts=facts)
 
 
 def scrub(text: str, secrets: list[str]) -> str:

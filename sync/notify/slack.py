@@ -72,7 +72,11 @@ def signed(
 def outcome(answer: Answer) -> Outcome:
     if answer.status == 200:
         return Outcome("sent")
-    error = f"Slack HTTP {answer.status}: {answer.text.strip()}"
+    message = answer.text.strip()
+    error = f"Slack HTTP {answer.status}: {message}"
+    facts = {"platform": "Slack", "status": answer.status, "message": message}
     if answer.status == 429:
-        return Outcome("rate_limited", error, retry_after(answer.headers))
-    return Outcome("failed", error)
+        return Outcome(
+            "rate_limited", error, retry_after(answer.headers), kind="http_text", facts=facts
+        )
+    return Outcome("failed", error, kind="http_text", facts=facts)

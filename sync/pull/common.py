@@ -13,6 +13,7 @@ from connectors.http import Page
 from mapping.model import MalformedPayload, utc_iso
 from sync.stopping import check_stop
 from sync.store import Store
+from sync.store.writeback_queries import own_comments_on
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,22 @@ class SourceRun:
     seen: int = 0  # objects mapped
     changes: int = 0
     skipped: int = 0
+    # own comments a complete read of their item's comments lacked: a person deleted them
+    # (comment id -> item key, item id); the write-back takes them as acknowledgements
+    gone: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def note_listed(self, listed: dict[str, set[str]]) -> None:
+        """``listed``: item id -> the ids of a complete, successful read of its comments
+        (never a ``since`` listing, a partial page or a failed read). An own comment the store
+        holds on such an item that the read lacks was deleted on the tracker. Call it after
+        the page is saved; a dry run notes nothing (it records nothing)."""
+        if self.read_only or not listed:
+            return
+        for comment_id, key, item_id in own_comments_on(self.store, self.name, list(listed)):
+            if comment_id not in listed[item_id]:
+                log.info("%s: own comment %s on %s is gone from the tracker", self.name,
+                         comment_id, key)  # fmt: skip
+                self.gone[comment_id] = (key, item_id)
 
     def save_page(self, mapped: list[Any], **page: Any) -> None:
         """Store a page (items, their history and comments, the cursor) and count what it

@@ -126,6 +126,7 @@ def save_jira_page(
     by_id = {str(p.get("id")): p for p in payloads if isinstance(p, dict)}
     changes: list[ChangeRecord] = []
     comments: list[CommentRecord] = []
+    listed: dict[str, set[str]] = {}  # item id -> every comment id, where the read was whole
     for entry in mapped:
         item = entry.item
         payload = by_id[item.id]
@@ -133,7 +134,10 @@ def save_jira_page(
             continue  # re-read by the overlap window, unchanged: its history is stored
         try:
             changes += issue_history(connector, source, fields, item.id, item.key, payload)
-            comments += issue_comments(connector, source, item.id, item.key, payload)
+            values, whole = comment_values(connector, item.key, payload)
+            comments += [jm.map_comment(c, source=source.name, issue_id=item.id) for c in values]
+            if whole:
+                listed[item.id] = {str(c["id"]) for c in values}
         except MAPPING_ERRORS as exc:
             run.skipped += 1
             log.warning(
@@ -150,6 +154,7 @@ def save_jira_page(
         own_author=identity.get("id"),
         cursors=run.cursors,
     )
+    run.note_listed(listed)
     run.item_ids.update(counts.updated_ids)
     run.changes += (
         len([c for c in changes if c.item_id in set(counts.updated_ids)])
@@ -181,18 +186,22 @@ def issue_history(
     )
 
 
-def issue_comments(
-    connector: JiraConnector,
-    source: JiraSource,
-    issue_id: str,
-    key: str,
-    payload: dict[str, Any],
-) -> list[CommentRecord]:
-    embedded = (payload.get("fields") or {}).get("comment") or {}
-    values = embedded.get("comments") or []
-    if int(embedded.get("total") or 0) > len(values):
-        values = connector.fetch_comments(key)
-    return [jm.map_comment(c, source=source.name, issue_id=issue_id) for c in values]
+def comment_values(
+    connector: JiraConnector, key: str, payload: dict[str, Any]
+) -> tuple[list[dict[str, Any]], bool]:
+    """The issue's comments: the embedded page, or every page of the comment endpoint when
+    Jira capped the embedded one; and whether the list is whole (the embedded page says its
+    ``total`` and holds them all, or the endpoint was read to its last page). Only a whole
+    list can show that a comment was deleted."""
+    embedded = (payload.get("fields") or {}).get("comment")
+    if not isinstance(embedded, dict) or not isinstance(embedded.get("comments"), list):
+        return [], False  # the field was not sent: nothing is known about the comments
+    values = embedded["comments"]
+    if embedded.get("total") is None:
+        return values, False
+    if int(embedded["total"]) > len(values):
+        return connector.fetch_comments(key), True
+    return values, True
 
 
 def attach_own_properties(

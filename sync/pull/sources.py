@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +27,18 @@ class SourceResult:
     kind: str
     status: str
     error: str | None = None
+    error_kind: str | None = None  # what went wrong, for a report in another language
+    error_facts: dict[str, Any] | None = None  # its host, status, the tracker's message, …
     requests: int = 0
     items: int = 0
     changes: int = 0
     skipped: int = 0
     traffic: str = ""  # what the HTTP counters say beyond the request count, for the log
+    # own comments a whole read of their item lacked (comment id -> item key, item id)
+    gone: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def report(self) -> dict[str, Any]:
-        return {
+        entry: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
             "status": self.status,
@@ -43,6 +47,9 @@ class SourceResult:
             "items": self.items,
             "changes": self.changes,
         }
+        if self.error_kind:  # extensions of the contract, never renames
+            entry.update({"error_kind": self.error_kind, "error_facts": self.error_facts})
+        return entry
 
 
 def pull_sources(
@@ -98,12 +105,20 @@ def pull_source(
         tracker_of(source).puller(run, source, connector)
     except TrackerError as exc:
         result.status, result.error = "failed", _error_text(source, exc)
+        result.error_kind, result.error_facts = exc.kind, _facts(source, exc)
         log.error("%s", result.error)
     except Interrupted:
         result.status, result.error = "interrupted", f"{source.name}: stopped at a page boundary"
+        result.error_kind, result.error_facts = "interrupted", {"source": source.name}
     except Exception as exc:  # noqa: BLE001 - one source must never take the run down
         result.status = "failed"
         result.error = f"{source.name}: unexpected {type(exc).__name__}: {exc}"
+        result.error_kind = "unexpected"
+        result.error_facts = {
+            "source": source.name,
+            "exception": type(exc).__name__,
+            "message": str(exc),
+        }
         log.error("%s", result.error)
         log.debug("traceback", exc_info=True)
     finally:
@@ -116,6 +131,7 @@ def pull_source(
             )
             connector.close()
         result.items, result.changes, result.skipped = run.items, run.changes, run.skipped
+        result.gone = run.gone
         try:
             store.record_source_status(source.name, result.status, result.error)
         finally:
@@ -142,3 +158,10 @@ def _error_text(source: SourceSettings, exc: TrackerError) -> str:
     elif exc.status == 404:
         text += " (check the repository or project name, and that the token can see it)"
     return text
+
+
+def _facts(source: SourceSettings, exc: TrackerError) -> dict[str, Any]:
+    """The error's facts, with the hint ``_error_text`` gives in English."""
+    facts = {**exc.report_facts(), "source": source.name}
+    hint = {401: "token", 404: "name"}.get(exc.status or 0)
+    return {**facts, "hint": hint} if hint else facts

@@ -142,6 +142,7 @@ def save_work_items(
     stored = run.store.updated_at_of(source.name, [m.item.id for m in mapped])
     changes: list[ChangeRecord] = []
     comments: list[CommentRecord] = []
+    listed: dict[str, set[str]] = {}  # item id -> every comment id, where the read was whole
     for entry in mapped:
         item = entry.item
         if stored.get(item.id) == item.updated_at:
@@ -159,11 +160,15 @@ def save_work_items(
                 for a in connector.fetch_activities(item.id)
                 for c in wm.map_activity_changes(a, source=source.name, item_id=item.id)
             ]
+            values, whole = connector.fetch_comment_list(item.id)
             comments += [
                 c
-                for raw in connector.fetch_comments(item.id)
+                for raw in values
                 if (c := wm.map_comment(raw, source=source.name, item_id=item.id))
             ]
+            if whole:
+                # a soft-deleted comment is listed with ``is_deleted: 1``: it is gone
+                listed[item.id] = {str(raw["id"]) for raw in values if not raw.get("is_deleted")}
         except MAPPING_ERRORS as exc:
             run.skipped += 1
             log.warning(
@@ -184,6 +189,7 @@ def save_work_items(
         comments=comments,
         own_author=identity.get("id"),
     )
+    run.note_listed(listed)
     if milestone_items:
         run.store.save_milestones(source.name, milestone_items)
 

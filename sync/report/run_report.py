@@ -10,6 +10,7 @@ from itertools import groupby
 from typing import Any, TextIO
 from unicodedata import east_asian_width
 
+from sync.report.problem_text import chat_text, problem_text
 from sync.rule_settings import RulesSettings
 from sync.spool import Spool
 from sync.writeback.catalogue import CATALOGUE
@@ -62,13 +63,21 @@ def text_lines(report: dict[str, Any], language: str = "en") -> Iterator[str]:
     yield from _table(
         words["report_columns"].split("|"),
         [
-            [s["name"], s["kind"], s["status"], s["requests"], s["items"], s["changes"]]
+            [
+                s["name"],
+                s["kind"],
+                words.get(f"status_{s['status']}", s["status"]),
+                s["requests"],
+                s["items"],
+                s["changes"],
+            ]
             for s in report["sources"]
         ],
     )
     for source in report["sources"]:
         if source["error"]:
-            yield f"  ! {source['error']}"
+            kind, facts = source.get("error_kind"), source.get("error_facts")
+            yield f"  ! {problem_text(kind, facts, words, source['error'])}"
     yield ""
     findings = report.get("findings") or []
     yield from finding_lines(_Open(findings), words, report["as_of"])
@@ -101,7 +110,8 @@ def write_lines(
     for write in writes:
         action = words.get(f"action_{write['action']}", write["action"])
         state = _state(write, dry_run, words)
-        yield f"  {action:<7} {write['source']} {write['item']}{state}"
+        action += " " * (7 - _width(action))  # a CJK character takes two columns
+        yield f"  {action} {write['source']} {write['item']}{state}"
         if write.get("comment"):
             yield from ("    | " + line for line in write["comment"].splitlines())
 
@@ -114,8 +124,11 @@ def notification_lines(
         return
     yield words["report_chats"]
     for channel in channels:
-        error = f" ({channel['error']})" if channel.get("error") else ""
-        yield f"  {channel['name']:<10} {channel['kind']:<8} {channel['status']}{error}"
+        error = chat_text(channel.get("error_kind"), channel.get("error_facts"), words, None)
+        error = error or channel.get("error")
+        error = words["report_error"].format(error) if error else ""
+        status = words.get(f"chat_{channel['status']}", channel["status"])
+        yield f"  {channel['name']:<10} {channel['kind']:<8} {status}{error}"
         if channel.get("message"):
             yield from ("    | " + line for line in channel["message"].splitlines())
 
@@ -130,7 +143,9 @@ def _state(write: dict[str, Any], dry_run: bool, words: dict[str, str]) -> str:
     if write.get("deferred"):
         return " " + words["report_deferred"]
     if write.get("error"):
-        return f" {words['report_not_done']} ({write['error']})"
+        error = problem_text(write.get("error_kind"), write.get("error_facts"), words, None)
+        error = words["report_error"].format(error or write["error"])
+        return f" {words['report_not_done']}{error}"
     return " " + words["report_done" if write["done"] else "report_not_done"]
 
 
@@ -176,11 +191,12 @@ def acknowledged_lines(
     yield words["report_acknowledged"].format(n=len(acked))
     for finding in acked:
         ack = finding["acknowledged"]
-        reason = f"{words['dash']}{ack['reason']}" if ack.get("reason") else ""
+        by, reason = ack.get("by") or ack.get("origin"), ack.get("reason")
+        if not ack.get("by") and ack.get("origin") == "deleted_comment":  # our words, not a
+            by, reason = words["report_acked_deleted_by"], words["report_acked_deleted_why"]
+        reason = f"{words['dash']}{reason}" if reason else ""  # person's: said as they are
         name = words.get(f"rule_{finding['rule']}", finding["rule"])
-        line = words["report_acked_line"].format(
-            by=ack.get("by") or ack.get("origin"), until=ack.get("until"), reason=reason
-        )
+        line = words["report_acked_line"].format(by=by, until=ack.get("until"), reason=reason)
         yield f"  {finding['source']} {finding['subject']}: {name}{words['dash']}{line}"
     yield ""
 

@@ -42,3 +42,18 @@ def own_comment_rows(store: Store, source: str) -> Iterator[tuple]:
         " where c.source = ? and c.is_own = 1 order by c.created_at, c.id",
         [source],
     )
+
+
+def own_comments_on(store: Store, source: str, item_ids: list[str]) -> list[tuple[str, str, str]]:
+    """(comment id, item key, item id) of the service's own comments on the given items."""
+    found: list[tuple[str, str, str]] = []
+    for start in range(0, len(item_ids), 500):
+        batch = item_ids[start : start + 500]
+        marks = ", ".join("?" * len(batch))
+        found += store.db.execute(
+            "select c.id, i.key, i.id from comments c"
+            " join items i on i.source = c.source and i.id = c.item_id"
+            f" where c.source = ? and c.is_own = 1 and c.item_id in ({marks})",
+            [source, *batch],
+        ).fetchall()
+    return found

@@ -241,8 +241,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report_done": "完成",
         "report_not_done": "未完成",
         "report_deleted": "未完成：评论已被人删除（视为确认知悉）",
-        "report_refused": "未完成：超过 max_new_comments 上限",
+        "report_refused": "未完成：超过“max_new_comments”上限",
         "report_group": "{title}（{n}）",
         "demo_comments": "各系统中的评论（用户看到的样子）",
     },
 }
+
+from sync.writeback.catalogue_problems import PROBLEMS  # noqa: E402 - one catalogue, two files
+
+for _language, _words in PROBLEMS.items():
+    CATALOGUE[_language].update(_words)

@@ -184,6 +184,7 @@ class Outbox:
 
     def failed(self, write: Any, exc: TrackerError) -> None:
         write.error = str(exc)
+        write.error_kind, write.error_facts = exc.kind, exc.report_facts()
         log.error("%s: %s on %s failed: %s", self.source, write.action, write.item, exc)
         record_write(
             self.store, self.run_id, self.source, write.item, write.action,
@@ -194,26 +195,43 @@ class Outbox:
         """The comment is gone from the tracker: forget it; the findings it showed are
         acknowledged. Findings that changed since (or are new) get a fresh comment now."""
         log.info("%s: own comment on %s was deleted on the tracker", self.source, write.item)
-        shown = last_covers(self.store, self.source, write.item)
-        record_outcome(self.store, None, self.source, status="done", forget=[write.comment_id])
         if write.action in ("delete", "resolve"):  # gone is what was wanted (a retried
             write.done = True  # delete may meet its own first attempt's work)
+            record_outcome(self.store, None, self.source, status="done", forget=[write.comment_id])
             record_write(
                 self.store, self.run_id, self.source, write.item, write.action,
                 comment_id=write.comment_id, status="done", error="already gone",
             )  # fmt: skip
             return
-        record_write(
-            self.store, self.run_id, self.source, write.item, write.action, digest=write.digest,
-            comment_id=write.comment_id, status="skipped", error="deleted on the tracker",
-        )  # fmt: skip
-        acknowledge_deleted(self.store, self.source, shown, self.as_of, self.ack_days)
+        shown = self.acknowledge_gone(
+            write.item, write.comment_id, write.action, "deleted on the tracker", write.digest
+        )
         acked = {tuple(c) for c in shown}
         if write.action == "update" and any(tuple(c) not in acked for c in write.covers or []):
             write.action, write.comment_id = "create", None
             self.create(write, look_first=False)
             return
         write.deleted_comment = True
+
+    def gone_from_tracker(self, item: str, comment_id: str) -> None:
+        """A whole, fresh read of the item's comments lacked this own comment (the pull saw
+        it): a person deleted it — the same answer as an update meeting a 404."""
+        log.info("%s: own comment on %s was deleted on the tracker", self.source, item)
+        self.acknowledge_gone(item, comment_id, "read", "deleted on the tracker: a fresh read")
+
+    def acknowledge_gone(
+        self, item: str, comment_id: str, action: str, why: str, digest: str | None = None
+    ) -> list[list[str]]:
+        """Forget the comment and acknowledge the findings it showed (for ``ack_days``), with
+        a ``writes`` row saying so; returns what it showed."""
+        shown = last_covers(self.store, self.source, item)
+        record_outcome(self.store, None, self.source, status="done", forget=[comment_id])
+        record_write(
+            self.store, self.run_id, self.source, item, action, digest=digest,
+            comment_id=comment_id, status="skipped", error=why,
+        )  # fmt: skip
+        acknowledge_deleted(self.store, self.source, shown, self.as_of, self.ack_days)
+        return shown
 
     # -- a rerun after a crash --------------------------------------------------------------
 

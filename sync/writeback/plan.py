@@ -50,6 +50,8 @@ class Write:
     preview: str | None = None
     done: bool = False
     error: str | None = None
+    error_kind: str | None = None  # what went wrong, for a report in another language
+    error_facts: dict[str, Any] | None = None
     covers: list[list[str]] | None = None  # [rule, subject, digest] of each finding shown
     write_id: int | None = None
     deleted_comment: bool = False  # a person had deleted the comment: taken as an ack
@@ -65,6 +67,7 @@ class Write:
         }
         if self.error:
             entry["error"] = self.error
+            entry["error_kind"], entry["error_facts"] = self.error_kind, self.error_facts
         if self.deleted_comment:
             entry["deleted_comment"] = True  # extensions, never renames
         if self.refused:
@@ -205,14 +208,17 @@ def run_writeback(
     run_id: int | None = None,
     as_of: str = "",
     now: datetime | None = None,
-) -> tuple[Spool, dict[str, str]]:
+    gone: dict[str, dict[str, tuple[str, str]]] | None = None,
+) -> tuple[Spool, dict[str, tuple[str, dict[str, Any]]]]:
     """Plan (and unless ``dry_run``, carry out) the writes of each source; returns their
-    report entries and the sources the bulk limit failed. The plan is spooled to disk, not
-    held: the bulk limit needs the whole plan counted before the first write. Inside
-    ``quiet_hours`` (at ``now``) the writes are planned and recorded as ``deferred``, none
-    sent: nothing was written, so the first run after them plans and sends them."""
+    report entries and the sources the bulk limit failed (the English line and its facts).
+    The plan is spooled to disk, not held: the bulk limit needs the whole plan counted before
+    the first write. Inside ``quiet_hours`` (at ``now``) the writes are planned and recorded
+    as ``deferred``, none sent: nothing was written, so the first run after them plans and
+    sends them. ``gone``:
+    per source, the own comments the pull found deleted (acknowledgements, before planning)."""
     report = Spool()
-    failures: dict[str, str] = {}
+    failures: dict[str, tuple[str, dict[str, Any]]] = {}
     wb = settings.writeback
     quiet = not dry_run and in_quiet_hours(wb.quiet_hours, wb.timezone, now or datetime.now(UTC))
     if quiet:
@@ -225,6 +231,9 @@ def run_writeback(
         outbox = Outbox(store, target, source.name, run_id, as_of, settings.rules.ack_days)
         if connector is not None:
             outbox.recover()
+        if not dry_run:
+            for comment_id, (key, _) in (gone or {}).get(source.name, {}).items():
+                outbox.gone_from_tracker(key, comment_id)
         planned = Spool(asdict(w) for w in plan_source(source, target, store, settings, as_of))
         creates = sum(1 for w in planned if w["action"] == "create")
         limit = settings.writeback.max_new_comments
@@ -237,7 +246,8 @@ def run_writeback(
             if dry_run:
                 log.warning("%s (a real run would refuse this plan)", message)
             else:
-                failures[source.name] = message
+                facts = {"source": source.name, "creates": creates, "limit": limit}
+                failures[source.name] = (message, facts)
         try:
             for entry in planned:
                 write = Write(**entry)
