@@ -51,8 +51,12 @@ def evaluate_rules(
 
 
 def other_findings(path: str, settings: Settings, as_of: date) -> list[Finding]:
-    """The rules that are not about one requirement, on a connection of their own."""
-    return on_own_connection(path, milestone_and_conversation_findings, settings, as_of)
+    """The rules that are not about one requirement, on a connection of their own; their
+    evidence encoded here, beside the requirement rules rather than after them."""
+    findings = on_own_connection(path, milestone_and_conversation_findings, settings, as_of)
+    for finding in findings:
+        finding.evidence_json  # noqa: B018 — computed now, kept by the finding
+    return findings
 
 
 def milestone_and_conversation_findings(

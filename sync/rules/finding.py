@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sync.rules.facts import Item
 
 SEVERITY_ORDER = {"high": 0, "warning": 1, "info": 2}
+# one encoder for every finding: ``json.dumps`` with options builds a new one per call
+EVIDENCE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 @dataclass
@@ -44,6 +48,12 @@ class Finding:
         the subject, as people name it."""
         subject = (milestone.source, "milestone", milestone.title, milestone.id)
         return cls(rule, *subject, severity, summary, evidence, milestone.url)
+
+    @cached_property
+    def evidence_json(self) -> str:
+        """The evidence as the store keeps it, encoded once by whichever process found it (a
+        second process encodes its own findings, sparing the one that saves them)."""
+        return EVIDENCE_JSON.encode(self.evidence)
 
     def report(self) -> dict[str, Any]:
         return {

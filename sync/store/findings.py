@@ -28,10 +28,6 @@ EVENTS_SQL = (
 )
 
 
-# one encoder for every finding: ``json.dumps`` with options builds a new one per call
-EVIDENCE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-
-
 class FindingWrites:
     def save_findings(
         self, findings: Iterable[Any], rules: Collection[str], run_id: int | None = None
@@ -54,7 +50,7 @@ class FindingWrites:
                 finding.url,
                 finding.severity,
                 finding.summary,
-                EVIDENCE_JSON.encode(finding.evidence),
+                finding.evidence_json,
             )
             if key in seen:
                 changed.pop(key, None)  # the last of two wins, as the rules' order goes
