@@ -1,6 +1,6 @@
 """Worktile / PingCode end to end against the sandbox: token, paging per type, incremental
-with and without server support for updated_between, history for changed requirements only,
-the request budget, clear errors, faults survived."""
+with and without server support for updated_between, history and comments for changed items
+only (what no rule reads is skipped), the request budget, clear errors, faults survived."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ import json
 import pytest
 
 from mapping import worktile as wm
-from mapping.keys import mentioned_keys
 from sandbox.scenario import seed_worktile_project
+from sandbox.verify import (
+    activity_read_items,
+    comment_read_items,
+    requirement_items,
+    started_linked_tasks,
+)
 from tests.conftest import CONTRACTS, rows, sync, worktile_source
 
 EXAMPLES = CONTRACTS / "worktile"
@@ -29,21 +34,18 @@ def assert_store_matches(db, sandbox, source="acme-pingcode"):
         }
         history = {
             (iid, f"transition:{t['id']}")
-            for iid, ts in sandbox.transitions.items()
-            for t in ts
-            if sandbox.items[iid]["type"] in ("requirement", "story")
-            or linked_and_started(sandbox.items[iid])
+            for iid in requirement_items(sandbox) | started_linked_tasks(sandbox)
+            for t in sandbox.transitions[iid]
         }
         history |= {
             (iid, f"activity:{a['id']}")
-            for iid, acts in sandbox.activities.items()
-            for a in acts
-            if sandbox.items[iid]["type"] in ("requirement", "story")
+            for iid in activity_read_items(sandbox)
+            for a in sandbox.activities[iid]
         }
         comments = {
             c["id"]
             for c in sandbox.comments.values()
-            if not c["is_deleted"] and sandbox.items[c["item"]]["type"] in ("requirement", "story")
+            if not c["is_deleted"] and c["item"] in comment_read_items(sandbox)
         }
     stored = {
         r["id"]: (r["key"], r["title"], r["type"], r["status_category"])
@@ -126,14 +128,6 @@ def test_html_descriptions_become_text():
         wm.html_to_text("<p>Export &amp; import</p><ul><li>PDF</li><li>CSV</li></ul>")
         == "Export & import\n- PDF\n- CSV"
     )
-
-
-def linked_and_started(item: dict) -> bool:
-    """A task whose transitions are fetched: linked to something, and in work or done."""
-    linked = item["parent"] or mentioned_keys(
-        f"{item['title']}\n{wm.html_to_text(item['description'])}", own_key=item["identifier"]
-    )
-    return bool(linked) and item["state"] != "pending"
 
 
 def test_full_sync_pages_per_type_and_equals_the_sandbox(make_worktile, tmp_path):
