@@ -166,10 +166,18 @@ def test_incremental_after_edits_with_and_without_server_support(
     requirement = next(i for i in sandbox.items.values() if i["type"] == "requirement")
     sandbox.edit_item(requirement["id"], by="pm", title="Export invoices as PDF and CSV")
     sandbox.add_comment(requirement["id"], "<p>变更申请 CR-7 已批准</p>", by="client-pm")
+    task = next(i for i in sandbox.items.values() if i["type"] == "task" and not i["sprint"])
+    sprint = next(iter(sandbox.sprints))
+    sandbox.edit_item(task["id"], by="pm", sprint=sprint)
     sandbox.clear_log()
     report, code = sync(db, worktile_source(sandbox))
     assert code == 0, report
-    assert report["sources"][0]["items"] == 1
+    assert report["sources"][0]["items"] == 2
+    for path in ("/v1/activities", "/v1/comments"):
+        asked = sorted(r.query["principal_id"] for r in sandbox.log if r.path == path)
+        assert asked == sorted([requirement["id"], task["id"]]), "only the two that changed"
+    joined = rows(db, "select * from changes where item_id = ? and field = 'sprint'", (task["id"],))
+    assert [r["to_value"] for r in joined][-1:] == [sprint]
     title = rows(
         db,
         "select * from changes where item_id = ? and field = 'title' order by at desc",
