@@ -32,24 +32,59 @@ def sandbox_state(sandbox: Any) -> dict[str, set]:
                 "history": {str(h["id"]) for i in sandbox.issues.values() for h in i["histories"]},
             }
         if isinstance(sandbox, WorktileSandbox):
-            requirements = {
-                i["id"] for i in sandbox.items.values() if i["type"] in ("requirement", "story")
-            }
+            requirements = requirement_items(sandbox)
             return {
                 "items": {(i["id"], _unix_utc(i["updated_at"])) for i in sandbox.items.values()},
                 "comments": {
                     c["id"]
                     for c in sandbox.comments.values()
-                    if c["item"] in requirements and not c["is_deleted"]
+                    if c["item"] in comment_read_items(sandbox) and not c["is_deleted"]
                 },
                 "history": {
                     f"transition:{t['id']}"
                     for iid in requirements | started_linked_tasks(sandbox)
                     for t in sandbox.transitions[iid]
                 }
-                | {f"activity:{a['id']}" for iid in requirements for a in sandbox.activities[iid]},
+                | {
+                    f"activity:{a['id']}"
+                    for iid in activity_read_items(sandbox)
+                    for a in sandbox.activities[iid]
+                },
             }
     raise TypeError(f"no verifier for {type(sandbox).__name__}")
+
+
+PINGCODE_REQUIREMENT_TYPES = ("requirement", "story")  # the default requirement_types
+PINGCODE_CANCELLED = ("closed", "cancelled", "rejected")
+PINGCODE_DONE = ("completed", *PINGCODE_CANCELLED)
+
+
+def requirement_items(sandbox: WorktileSandbox) -> set[str]:
+    return {i["id"] for i in sandbox.items.values() if i["type"] in PINGCODE_REQUIREMENT_TYPES}
+
+
+def activity_read_items(sandbox: WorktileSandbox) -> set[str]:
+    """Work items whose activities the sync fetches: requirements, and every other item not
+    cancelled (their version and sprint changes are scope_creep's join times)."""
+    return requirement_items(sandbox) | {
+        i["id"]
+        for i in sandbox.items.values()
+        if i["state"] not in PINGCODE_CANCELLED and not i["is_deleted"]
+    }
+
+
+def comment_read_items(sandbox: WorktileSandbox) -> set[str]:
+    """Work items whose comments the sync fetches: requirements, open items (a client's
+    question) and items in a version, a sprint or under a milestone item (a comment
+    documenting their joining it)."""
+    return requirement_items(sandbox) | {
+        i["id"]
+        for i in sandbox.items.values()
+        if (i["state"] not in PINGCODE_DONE and not i["is_deleted"])
+        or i["version"]
+        or i["sprint"]
+        or (i["parent"] and sandbox.items.get(i["parent"], {}).get("type") == "milestone")
+    }
 
 
 def started_linked_tasks(sandbox: WorktileSandbox) -> set[str]:
@@ -58,7 +93,8 @@ def started_linked_tasks(sandbox: WorktileSandbox) -> set[str]:
         i["id"]
         for i in sandbox.items.values()
         if i["type"] not in ("requirement", "story")
-        and i["state"] != "pending"
+        and i["state"] not in ("pending", *PINGCODE_CANCELLED)
+        and not i["is_deleted"]
         and (
             i["parent"]
             or mentioned_keys(

@@ -33,11 +33,8 @@ def test_each_finding_is_shown_in_a_comment_a_person_reads(measured):
     assert measured["unshown"] == [], measured["unshown"]
 
 
-def test_the_known_failures_are_exactly_the_ones_reported_to_the_lead(measured):
-    known = sorted(
-        (m["source"], m["subject"], m["rule"]) for m in measured["mismatches"] if m["known"]
-    )
-    assert known == [
-        ("corpus-pingcode", "PC-12", "unanswered_client"),  # task comments never pulled
-        ("corpus-pingcode", "发布 2.1", "scope_creep"),  # task history never pulled
-    ]
+def test_no_mismatch_is_excused_as_a_known_failure(measured):
+    """A label may mark a known failure while a fix is pending; none is pending now, so
+    precision and recall are 1.0 with nothing set aside."""
+    known = [m["text"] for m in measured["mismatches"] if m["known"]]
+    assert known == []

@@ -230,3 +230,26 @@ def test_the_client_rules_speak_both_languages_whole():
         for language in ("en", "zh"):
             assert f"rule_{rule}" in CATALOGUE[language] and f"fix_{rule}" in CATALOGUE[language]
     assert CATALOGUE["en"].keys() == CATALOGUE["zh"].keys()
+
+
+def test_unanswered_client_on_a_pingcode_task_and_bug(make_worktile, tmp_path):
+    """Tasks and bugs are read as requirements are: a client's question on one is flagged and
+    the comment written on it; a done task in no version or sprint costs no comment request."""
+    wt = make_worktile()
+    task = wt.add_item("导出任务", type_id="task", created=ts(1))
+    wt.add_comment(task["id"], "<p>这个什么时候能上线？</p>", by="client-pm", at=ts(12))
+    bug = wt.add_item("导出缺陷", type_id="bug", created=ts(1))
+    wt.add_comment(bug["id"], "<p>这个什么时候能修好？</p>", by="client-pm", at=ts(12))
+    wt.add_comment(bug["id"], "<p>下周五。</p>", by="dev", at=ts(13))
+    done = wt.add_item("已完成任务", type_id="task", created=ts(1))
+    wt.add_comment(done["id"], "<p>还有问题吗？</p>", by="client-pm", at=ts(12))
+    wt.edit_item(done["id"], at=ts(14), state="completed")
+    report = run(tmp_path, worktile_source(wt), language="zh", writeback=True)
+    found = findings(report, "unanswered_client")
+    assert set(found) == {task["identifier"]}
+    assert found[task["identifier"]]["evidence"]["question"] == "这个什么时候能上线？"
+    text = " ".join(c["content"] for c in wt.live_comments(task["id"]))
+    assert "客户问题未答复" in text and "这个什么时候能上线？" in text, text
+    assert [c["created_by"] for c in wt.live_comments(bug["id"])] == ["client-pm", "dev"]
+    asked = {r.query.get("principal_id") for r in wt.log if r.path == "/v1/comments"}
+    assert {task["id"], bug["id"]} <= asked and done["id"] not in asked

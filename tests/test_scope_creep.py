@@ -183,3 +183,26 @@ def test_pingcode_version_and_sprint(make_worktile, tmp_path):
     ]
     assert found["发布 1.0"]["evidence"]["added"][0]["at"] == t(10)
     assert found["发布 1.0"]["severity"] == "warning"  # 1 of 3 is under 0.4
+
+
+def test_pingcode_task_joining_a_started_version(make_worktile, tmp_path):
+    """A task's version change is read from its activities as a requirement's is: a fifth
+    task put into a version started with four is an addition (1/4 ≥ 0.2), not committed scope;
+    a cancelled task that joined too is never scope, and its activities are not requested."""
+    wt = make_worktile()
+    version = wt.add_version("发布 2.1", end=ts(30))
+    version["start_at"] = ts(2, 0)  # started on Nov 2: committed on Nov 4
+    for n in range(4):
+        wt.add_item(f"任务 {n}", type_id="task", version=version["id"], created=ts(1))
+    joined = wt.add_item("后加任务", type_id="task", created=ts(1))
+    wt.edit_item(joined["id"], by="pm", at=ts(10), version=version["id"])
+    dropped = wt.add_item("取消的任务", type_id="task", created=ts(1))
+    wt.edit_item(dropped["id"], by="pm", at=ts(10), version=version["id"])
+    wt.edit_item(dropped["id"], by="pm", at=ts(11), state="closed")
+    found = findings(run(tmp_path, worktile_source(wt)), "scope_creep")
+    assert set(found) == {"发布 2.1"}
+    evidence = found["发布 2.1"]["evidence"]
+    assert evidence["committed"] == 4
+    assert evidence["added"] == [{"key": joined["identifier"], "at": t(10), "documented": False}]
+    read = {r.query.get("principal_id") for r in wt.log if r.path == "/v1/activities"}
+    assert joined["id"] in read and dropped["id"] not in read

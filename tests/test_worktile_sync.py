@@ -1,6 +1,6 @@
 """Worktile / PingCode end to end against the sandbox: token, paging per type, incremental
-with and without server support for updated_between, history for changed requirements only,
-the request budget, clear errors, faults survived."""
+with and without server support for updated_between, history and comments for changed items
+only (what no rule reads is skipped), the request budget, clear errors, faults survived."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ import json
 import pytest
 
 from mapping import worktile as wm
-from mapping.keys import mentioned_keys
 from sandbox.scenario import seed_worktile_project
+from sandbox.verify import (
+    activity_read_items,
+    comment_read_items,
+    requirement_items,
+    started_linked_tasks,
+)
 from tests.conftest import CONTRACTS, rows, sync, worktile_source
 
 EXAMPLES = CONTRACTS / "worktile"
@@ -29,21 +34,18 @@ def assert_store_matches(db, sandbox, source="acme-pingcode"):
         }
         history = {
             (iid, f"transition:{t['id']}")
-            for iid, ts in sandbox.transitions.items()
-            for t in ts
-            if sandbox.items[iid]["type"] in ("requirement", "story")
-            or linked_and_started(sandbox.items[iid])
+            for iid in requirement_items(sandbox) | started_linked_tasks(sandbox)
+            for t in sandbox.transitions[iid]
         }
         history |= {
             (iid, f"activity:{a['id']}")
-            for iid, acts in sandbox.activities.items()
-            for a in acts
-            if sandbox.items[iid]["type"] in ("requirement", "story")
+            for iid in activity_read_items(sandbox)
+            for a in sandbox.activities[iid]
         }
         comments = {
             c["id"]
             for c in sandbox.comments.values()
-            if not c["is_deleted"] and sandbox.items[c["item"]]["type"] in ("requirement", "story")
+            if not c["is_deleted"] and c["item"] in comment_read_items(sandbox)
         }
     stored = {
         r["id"]: (r["key"], r["title"], r["type"], r["status_category"])
@@ -128,14 +130,6 @@ def test_html_descriptions_become_text():
     )
 
 
-def linked_and_started(item: dict) -> bool:
-    """A task whose transitions are fetched: linked to something, and in work or done."""
-    linked = item["parent"] or mentioned_keys(
-        f"{item['title']}\n{wm.html_to_text(item['description'])}", own_key=item["identifier"]
-    )
-    return bool(linked) and item["state"] != "pending"
-
-
 def test_full_sync_pages_per_type_and_equals_the_sandbox(make_worktile, tmp_path):
     sandbox = make_worktile()
     seed_worktile_project(sandbox, items=520)
@@ -172,10 +166,18 @@ def test_incremental_after_edits_with_and_without_server_support(
     requirement = next(i for i in sandbox.items.values() if i["type"] == "requirement")
     sandbox.edit_item(requirement["id"], by="pm", title="Export invoices as PDF and CSV")
     sandbox.add_comment(requirement["id"], "<p>变更申请 CR-7 已批准</p>", by="client-pm")
+    task = next(i for i in sandbox.items.values() if i["type"] == "task" and not i["sprint"])
+    sprint = next(iter(sandbox.sprints))
+    sandbox.edit_item(task["id"], by="pm", sprint=sprint)
     sandbox.clear_log()
     report, code = sync(db, worktile_source(sandbox))
     assert code == 0, report
-    assert report["sources"][0]["items"] == 1
+    assert report["sources"][0]["items"] == 2
+    for path in ("/v1/activities", "/v1/comments"):
+        asked = sorted(r.query["principal_id"] for r in sandbox.log if r.path == path)
+        assert asked == sorted([requirement["id"], task["id"]]), "only the two that changed"
+    joined = rows(db, "select * from changes where item_id = ? and field = 'sprint'", (task["id"],))
+    assert [r["to_value"] for r in joined][-1:] == [sprint]
     title = rows(
         db,
         "select * from changes where item_id = ? and field = 'title' order by at desc",

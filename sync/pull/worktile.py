@@ -5,9 +5,11 @@ an overlap through ``updated_between``. The list has no sort order, so a type's 
 only when its pass is complete, and a pass whose ``total`` drifts is paged again. A tenant that
 ignores ``updated_between`` is detected (items older than the window come back) and served by
 the search endpoint, or by full passes where search is missing: never by missing data.
-History (transitions and activities) and comments are fetched only for requirements that
-changed, and transitions for changed tasks linked to something that have entered work: there
-is no global change feed.
+There is no global change feed, so history and comments are read per work item, and only for
+the items that changed since the last pass: activities and comments of every one (a task's
+joining a version, a client's question on a bug), transitions of requirements and of tasks
+linked to something that have entered work; what no rule can read is skipped (see
+``item_history``).
 """
 
 from __future__ import annotations
@@ -144,36 +146,23 @@ def save_work_items(
     comments: list[CommentRecord] = []
     listed: dict[str, set[str]] = {}  # item id -> every comment id, where the read was whole
     for entry in mapped:
-        item = entry.item
-        if stored.get(item.id) == item.updated_at:
+        if stored.get(entry.item.id) == entry.item.updated_at:
             continue  # re-read by the overlap, unchanged: its history is stored
-        if item.kind != "requirement":
-            changes += linked_transitions(run, source, connector, entry)
-            continue
         try:
-            changes += [
-                wm.map_transition(t, source=source.name, item_id=item.id)
-                for t in connector.fetch_transitions(item.id)
-            ]
-            changes += [
-                c
-                for a in connector.fetch_activities(item.id)
-                for c in wm.map_activity_changes(a, source=source.name, item_id=item.id)
-            ]
-            values, whole = connector.fetch_comment_list(item.id)
-            comments += [
-                c
-                for raw in values
-                if (c := wm.map_comment(raw, source=source.name, item_id=item.id))
-            ]
-            if whole:
-                # a soft-deleted comment is listed with ``is_deleted: 1``: it is gone
-                listed[item.id] = {str(raw["id"]) for raw in values if not raw.get("is_deleted")}
+            found_changes, found_comments, whole = item_history(source, connector, entry)
         except MAPPING_ERRORS as exc:
             run.skipped += 1
             log.warning(
-                "%s: skipping malformed history or comments of %s: %s", run.name, item.key, exc
+                "%s: skipping malformed history or comments of %s: %s",
+                run.name,
+                entry.item.key,
+                exc,
             )
+            continue
+        changes += found_changes
+        comments += found_comments
+        if whole is not None:
+            listed[entry.item.id] = whole
     milestone_items = [
         wm.map_milestone_item(p, source=source.name, timezone=source.timezone)
         for p in payloads
@@ -194,24 +183,63 @@ def save_work_items(
         run.store.save_milestones(source.name, milestone_items)
 
 
-def linked_transitions(
-    run: SourceRun, source: WorktileSource, connector: WorktileConnector, entry: MappedItem
-) -> list[ChangeRecord]:
-    """A task linked to a requirement (a child, or naming it) that has entered work: when it
-    did is the requirement's work start, so its transitions are fetched too. Tasks still to do,
-    and tasks linked to nothing, cost no request."""
-    item = entry.item
-    if item.status_category == "todo" or item.cancelled or not entry.links:
-        return []
-    try:
-        return [
-            wm.map_transition(t, source=source.name, item_id=item.id)
+def item_history(
+    source: WorktileSource, connector: WorktileConnector, entry: MappedItem
+) -> tuple[list[ChangeRecord], list[CommentRecord], set[str] | None]:
+    """A changed work item's history and comments, as far as a rule can read them: one
+    request per kind of record, and none for what cannot matter (see the ``*_matter``
+    predicates). Each list endpoint returns the whole history, so a request skipped now loses
+    nothing: the item's next change re-reads it all. Also the ids of every comment the item
+    still has, when its comments were read to the end (an own comment missing from them was
+    deleted), else ``None``."""
+    item, name = entry.item, source.name
+    changes: list[ChangeRecord] = []
+    if transitions_matter(entry):
+        changes += [
+            wm.map_transition(t, source=name, item_id=item.id)
             for t in connector.fetch_transitions(item.id)
         ]
-    except MAPPING_ERRORS as exc:
-        run.skipped += 1
-        log.warning("%s: skipping malformed transitions of %s: %s", run.name, item.key, exc)
-        return []
+    if activities_matter(entry):
+        changes += [
+            c
+            for a in connector.fetch_activities(item.id)
+            for c in wm.map_activity_changes(a, source=name, item_id=item.id)
+        ]
+    comments: list[CommentRecord] = []
+    still: set[str] | None = None
+    if comments_matter(entry):
+        values, whole = connector.fetch_comment_list(item.id)
+        comments = [c for raw in values if (c := wm.map_comment(raw, source=name, item_id=item.id))]
+        if whole:
+            # a soft-deleted comment is listed with ``is_deleted: 1``: it is gone
+            still = {str(raw["id"]) for raw in values if not raw.get("is_deleted")}
+    return changes, comments, still
+
+
+def transitions_matter(entry: MappedItem) -> bool:
+    """A requirement's state history is read by the requirement rules. A task linked to a
+    requirement (a child, or naming it) that has entered work: when it did is the
+    requirement's work start. Tasks still to do, and tasks linked to nothing, cost nothing."""
+    item = entry.item
+    if item.kind == "requirement":
+        return True
+    return item.status_category != "todo" and not item.cancelled and bool(entry.links)
+
+
+def activities_matter(entry: MappedItem) -> bool:
+    """Property changes: a requirement's for the requirement rules; any other item's for
+    scope_creep, whose join and leave times of versions and sprints come from them (an item
+    created outside a version and put in later). A cancelled item is never scope."""
+    return entry.item.kind == "requirement" or not entry.item.cancelled
+
+
+def comments_matter(entry: MappedItem) -> bool:
+    """A requirement's comments are read by the requirement rules; an open item's by
+    unanswered_client; those of an item in a version or sprint document its joining it
+    (scope_creep), done or not. A done item in none of them: nothing reads its comments (the
+    service's own comments are recorded when written, not read back)."""
+    item = entry.item
+    return item.kind == "requirement" or item.status_category != "done" or bool(entry.memberships)
 
 
 def _seconds(value: Any) -> int:
