@@ -18,6 +18,7 @@ import pytest
 
 from sync.rules import evaluate_rules, other_findings
 from sync.rules.elsewhere import ForkedRules, SpawnedRules
+from sync.rules.facts import work_links
 from sync.store import Store
 from tests.conftest import synced_demo
 
@@ -86,16 +87,46 @@ def test_a_process_without_threads_forks_and_finds_the_same(demo_store, tmp_path
     assert done.stdout == repr(in_one)
 
 
+def fails_elsewhere(path, settings, as_of):
+    """A piece of work that fails in the second process only (a fresh interpreter imports
+    this module anew: the parent's pid comes in the environment)."""
+    if os.getpid() != int(os.environ["RULES_TEST_PARENT"]):
+        raise RuntimeError("no memory left")
+    return ["done here"]
+
+
+def links_said(links) -> list:
+    return sorted((key, tuple(map(repr, value))) for key, value in links.items())
+
+
 @pytest.mark.parametrize("kind", [ForkedRules, SpawnedRules])
 def test_a_killed_second_process_costs_no_finding(demo_store, caplog, kind):
-    """The kernel may kill the child (memory, an operator): its share is done in the parent,
-    after a warning that says so."""
+    """The kernel may kill the child (memory, an operator): each answer it owed is computed
+    in the parent, after a warning that says so."""
     settings, db = demo_store
-    expected = said(other_findings(str(db), settings, TODAY))
-    child = kind(other_findings, str(db), settings, TODAY)
+    links, expected = work_links(str(db), settings, TODAY), other_findings(str(db), settings, TODAY)
+    child = kind([work_links, other_findings], str(db), settings, TODAY)
     os.kill(child.pid if kind is ForkedRules else child.process.pid, signal.SIGKILL)
     with caplog.at_level(logging.WARNING):
-        found = said(child.result())
+        found = [child.result(0), child.result(1)]
     child.close()
-    assert found == expected and expected
-    assert "second process" in caplog.text and "in this process instead" in caplog.text
+    assert links and expected
+    assert links_said(found[0]) == links_said(links) and said(found[1]) == said(expected)
+    assert "second process ended" in caplog.text and "in this process instead" in caplog.text
+
+
+@pytest.mark.parametrize("kind", [ForkedRules, SpawnedRules])
+def test_a_failing_part_is_done_again_and_the_next_part_still_comes(
+    demo_store, caplog, kind, monkeypatch
+):
+    settings, db = demo_store
+    monkeypatch.setenv("RULES_TEST_PARENT", str(os.getpid()))
+    child = kind([fails_elsewhere, other_findings], str(db), settings, TODAY)
+    with caplog.at_level(logging.WARNING):
+        first = child.result(0)
+        second = said(child.result(1))
+    child.close()
+    assert first == ["done here"]
+    assert "second process failed: RuntimeError: no memory left" in caplog.text
+    assert second == said(other_findings(str(db), settings, TODAY))
+    assert caplog.text.count("in this process instead") == 1  # the findings came from the child

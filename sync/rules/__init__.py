@@ -10,11 +10,18 @@ from typing import get_args
 
 from sync.rule_settings import RuleName
 from sync.rules.elsewhere import run_beside
-from sync.rules.facts import gathered_facts, once_linked, open_requirements
+from sync.rules.facts import (
+    Pending,
+    cutoff_of,
+    gathered_facts,
+    once_linked,
+    open_requirements,
+    work_links,
+)
 from sync.rules.finding import Finding
 from sync.rules.incomplete import incomplete_finding, missing_elements
 from sync.rules.requirements import RequirementState, analyse_requirement
-from sync.rules.scope import cutoff_of, milestone_scopes
+from sync.rules.scope import milestone_scopes
 from sync.rules.scope_creep import scope_creep_findings
 from sync.rules.slipping import slipping_findings
 from sync.rules.unanswered import unanswered_findings
@@ -40,14 +47,21 @@ def evaluate_rules(
     store: Store, settings: Settings, as_of: date, process_above: int = PROCESS_ABOVE_ITEMS
 ) -> Iterator[Finding]:
     """Every current finding, as the rules reach it (in no particular order): the caller
-    stores them as they come, so they never all sit in memory. The milestone and conversation
-    rules run beside the requirement rules: in a second process on a store of more than
-    ``process_above`` items, in a thread on a smaller one (see ``elsewhere``)."""
+    stores them as they come, so they never all sit in memory. The open requirements' links,
+    then the milestone and conversation rules, are computed beside the requirement rules: in
+    a second process on a store of more than ``process_above`` items, in threads on a smaller
+    one (see ``elsewhere``)."""
     rules = settings.rules
-    with run_beside(other_findings, store, settings, as_of, process_above) as others:
-        if any(getattr(rules, name).enabled for name in REQUIREMENT_RULES):
-            yield from requirement_findings(store, settings, as_of)
-        yield from others()
+    requirements = any(getattr(rules, name).enabled for name in REQUIREMENT_RULES)
+    works = [work_links if requirements else no_links, other_findings]
+    with run_beside(works, store, settings, as_of, process_above) as (links, others):
+        if requirements:
+            yield from requirement_findings(store, settings, as_of, links)
+        yield from others.result()
+
+
+def no_links(path: str, settings: Settings, as_of: date) -> dict:
+    return {}
 
 
 def other_findings(path: str, settings: Settings, as_of: date) -> list[Finding]:
@@ -78,21 +92,21 @@ def milestone_and_conversation_findings(
     return findings
 
 
-def requirement_findings(store: Store, settings: Settings, as_of: date) -> Iterator[Finding]:
+def requirement_findings(
+    store: Store, settings: Settings, as_of: date, links: Pending[dict]
+) -> Iterator[Finding]:
+    """The requirement rules over every open requirement; ``links`` (``work_links``) is
+    being computed elsewhere and is taken when first needed."""
     rules = settings.rules
     words = Vocabulary.from_settings(settings)
     try:
-        with gathered_facts(store, settings, as_of) as (facts, links):
-            missing = (
-                missing_elements(store, settings, as_of)
-                if rules.incomplete_requirement.enabled
-                else {}
-            )
-            requirements = once_linked(open_requirements(store, facts, words), facts, links)
-            for requirement in requirements:
-                yield from judged(
-                    analyse_requirement(requirement, facts, words), missing, settings, as_of
-                )
+        facts = gathered_facts(store, settings, as_of)
+        missing = (
+            missing_elements(store, settings, as_of) if rules.incomplete_requirement.enabled else {}
+        )
+        for requirement in once_linked(open_requirements(store, facts, words), facts, links):
+            state = analyse_requirement(requirement, facts, words)
+            yield from judged(state, missing, settings, as_of)
     finally:
         drop_rewound(store)  # the connection goes on to record findings in the real items
 

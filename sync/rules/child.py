@@ -7,16 +7,16 @@ from __future__ import annotations
 import logging
 import pickle
 import sys
-from typing import Any
 
 from sync.rules.elsewhere import answer_and_exit
 
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-    def work() -> Any:
-        do, path, settings, as_of = pickle.load(sys.stdin.buffer)
-        return do(path, settings, as_of)
-
-    answer_and_exit(work, sys.stdout.buffer)
+    try:
+        works, path, settings, as_of = pickle.load(sys.stdin.buffer)
+    except Exception:  # noqa: BLE001 — no work (the parent died): answer nothing
+        works, path, settings, as_of = [], "", None, None
+    answer_and_exit(
+        [lambda work=work: work(path, settings, as_of) for work in works], sys.stdout.buffer
+    )

@@ -1,12 +1,15 @@
-"""The rules that are not about one requirement (milestones, scope, client questions), run
-beside the requirement rules: in a thread on a small store, in a second Python process on a
-large one. Threads share one GIL, and the two halves are mostly Python: only a process lets
-them use two cores (``bench/rules``: the split is what keeps 100k items under 2 s).
+"""What the requirement rules need from elsewhere (the links of every open requirement) and
+the rules that are not about one requirement (milestones, scope, client questions), computed
+beside the requirement rules: in threads on a small store, in a second Python process on a
+large one. Threads share one GIL, and both halves are mostly Python: only a process lets them
+use two cores, and one process beside this one, not three threads on two cores, keeps both
+busy (``bench/rules``).
 
 The second process is a fork when this process runs no other thread (a CLI run, the daemon
 between runs: a fork costs nothing and imports nothing); else, since forking a process whose
 other threads may hold locks can hang the child, a fresh interpreter (``sync.rules.child``)
-handed its work on stdin. Either answers on a pipe, pickled. Unlike ``multiprocessing``,
+handed its work on stdin. Either answers on a pipe, one pickled answer per piece of work, in
+order: the links as soon as they are known, then the findings. Unlike ``multiprocessing``,
 neither re-imports the caller's main module (a script without a ``__main__`` guard would run
 itself again)."""
 
@@ -15,74 +18,89 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import select
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from sync.rules.finding import Finding
+from sync.rules.facts import Pending
 from sync.settings import Settings
 from sync.store import Store
 from sync.store.rule_queries import store_items
 
 log = logging.getLogger(__name__)
 
-Work = Callable[[str, Settings, date], list[Finding]]
+Work = Callable[[str, Settings, date], Any]
 
 
 @contextmanager
 def run_beside(
-    work: Work, store: Store, settings: Settings, as_of: date, process_above: int
-) -> Iterator[Callable[[], list[Finding]]]:
-    """``work(path, settings, as_of)`` started beside the caller; yields what returns its
-    findings, waiting for them."""
+    works: Sequence[Work], store: Store, settings: Settings, as_of: date, process_above: int
+) -> Iterator[list[Pending[Any]]]:
+    """Each ``work(path, settings, as_of)`` started beside the caller; yields what gives
+    each one's result, in order (take them in order)."""
     path = str(store.path)
     child: SecondProcess | None = None
     if store_items(store) > process_above:
         kind = ForkedRules if threading.active_count() == 1 else SpawnedRules
         try:
-            child = kind(work, path, settings, as_of)
-        except OSError as error:  # no process to be had (limits): a thread does it
+            child = kind(works, path, settings, as_of)
+        except OSError as error:  # no process to be had (limits): threads do it
             log.warning("the rules' second process could not start (%s); using a thread", error)
     if child is not None:
         try:
-            yield child.result
+            yield [Answer(child, n) for n in range(len(works))]
         finally:
             child.close()
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rules") as pool:
-        future: Future[list[Finding]] = pool.submit(work, path, settings, as_of)
-        yield future.result
+    with ThreadPoolExecutor(max_workers=len(works), thread_name_prefix="rules") as pool:
+        yield [pool.submit(work, path, settings, as_of) for work in works]
 
 
 class SecondProcess:
-    """``work`` in a second process, its answer read from ``self.answers``. Should the child
-    fail (it is killed, its work raises), its share is done here instead, after a warning: a
-    run never loses findings to the way they were computed."""
+    """``works`` in a second process, their answers read in order from ``self.answers``.
+    Should the child fail (it is killed, a work raises), that work is done here instead,
+    after a warning: a run never loses findings to the way they were computed."""
 
     answers: IO[bytes]
 
-    def __init__(self, work: Work, path: str, settings: Settings, as_of: date) -> None:
-        self.args = (work, path, settings, as_of)
+    def __init__(self, works: Sequence[Work], path: str, settings: Settings, as_of: date) -> None:
+        self.works, self.args = list(works), (path, settings, as_of)
+        self.results: list[Any] = []
+        self.broken = False
 
-    def result(self) -> list[Finding]:
-        answer = self.answers.read()
-        code = self.wait()
-        try:
-            status, value = pickle.loads(answer)
-        except Exception:  # noqa: BLE001 — nothing or a broken answer: the child died
-            status, value = "error", f"the rules' second process ended with exit code {code}"
+    def ready(self, n: int) -> bool:
+        """Answer ``n`` is read, or the pipe holds the start of the next one."""
+        if n < len(self.results) or self.broken:
+            return True
+        readable, _, _ = select.select([self.answers], [], [], 0)
+        return bool(readable) and n == len(self.results)
+
+    def result(self, n: int) -> Any:
+        while len(self.results) <= n:
+            self.results.append(self._next(len(self.results)))
+        return self.results[n]
+
+    def _next(self, n: int) -> Any:
+        status, value = "error", ""
+        if not self.broken:
+            try:
+                status, value = pickle.load(self.answers)
+            except Exception:  # noqa: BLE001 — nothing or a broken answer: the child died
+                self.broken = True
         if status == "ok":
             return value
-        log.warning("%s; evaluating those rules in this process instead", value)
-        work, path, settings, as_of = self.args
-        return work(path, settings, as_of)
+        if self.broken:
+            value = f"the rules' second process ended with exit code {self.wait()}"
+        log.warning("%s; evaluating its part in this process instead", value)
+        return self.works[n](*self.args)
 
     def wait(self) -> int:
         raise NotImplementedError
@@ -91,24 +109,43 @@ class SecondProcess:
         raise NotImplementedError
 
 
+class Answer:
+    """The ``n``-th answer of a second process, as a future offers it."""
+
+    def __init__(self, process: SecondProcess, n: int) -> None:
+        self.process, self.n = process, n
+
+    def done(self) -> bool:
+        return self.process.ready(self.n)
+
+    def result(self) -> Any:
+        return self.process.result(self.n)
+
+
 class ForkedRules(SecondProcess):
-    def __init__(self, work: Work, path: str, settings: Settings, as_of: date) -> None:
-        super().__init__(work, path, settings, as_of)
+    def __init__(self, works: Sequence[Work], path: str, settings: Settings, as_of: date) -> None:
+        super().__init__(works, path, settings, as_of)
         read_end, write_end = os.pipe()
+        self.code = 0
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns
             os.close(read_end)
-            answer_and_exit(lambda: work(path, settings, as_of), os.fdopen(write_end, "wb"))
+            answer_and_exit(
+                [lambda work=work: work(path, settings, as_of) for work in works],
+                os.fdopen(write_end, "wb"),
+            )
         os.close(write_end)
         self.answers = os.fdopen(read_end, "rb")
 
     def wait(self) -> int:
+        if not self.pid:
+            return self.code
         _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        return os.waitstatus_to_exitcode(status)
+        self.pid, self.code = 0, os.waitstatus_to_exitcode(status)
+        return self.code
 
     def close(self) -> None:
-        """The caller stopped early (an error): the child is not needed."""
+        """Every answer read, or the caller stopped early: the child is not needed."""
         if self.pid:
             os.kill(self.pid, signal.SIGKILL)
             self.wait()
@@ -116,8 +153,8 @@ class ForkedRules(SecondProcess):
 
 
 class SpawnedRules(SecondProcess):
-    def __init__(self, work: Work, path: str, settings: Settings, as_of: date) -> None:
-        super().__init__(work, path, settings, as_of)
+    def __init__(self, works: Sequence[Work], path: str, settings: Settings, as_of: date) -> None:
+        super().__init__(works, path, settings, as_of)
         # the child imports this very package, whatever the working directory holds
         root = str(Path(__file__).resolve().parents[2])
         start = f"import sys; sys.path.insert(0, {root!r}); import sync.rules.child as c; c.main()"
@@ -127,7 +164,8 @@ class SpawnedRules(SecondProcess):
         )
         self.answers = self.process.stdout  # type: ignore[assignment]
         try:
-            pickle.dump(self.args, self.process.stdin)  # a pipe: never in argv or the env
+            # a pipe: never in argv or the env
+            pickle.dump((list(works), path, settings, as_of), self.process.stdin)
             self.process.stdin.close()  # type: ignore[union-attr]
         except OSError:
             pass  # the child died at once: ``result`` says so and does the work here
@@ -136,28 +174,32 @@ class SpawnedRules(SecondProcess):
         return self.process.wait()
 
     def close(self) -> None:
-        """The caller stopped early (an error): the child is not needed."""
+        """Every answer read, or the caller stopped early: the child is not needed."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
         self.answers.close()
 
 
-def answer_and_exit(work: Callable[[], Any], out: IO[bytes]) -> None:
-    """In the child: do the work, answer (an error answer, one line, if it raised) and exit
-    at once, running nothing of the parent's (no atexit, no finalisers: the parent's SQLite
-    connections must not be closed from here). Stopping is the parent's decision: Ctrl-C
-    reaches the whole process group, so SIGINT and SIGTERM are ignored."""
+def answer_and_exit(works: Sequence[Callable[[], Any]], out: IO[bytes]) -> None:
+    """In the child: do each work and answer at once (an error answer, one line, if it
+    raised), then exit, running nothing of the parent's (no atexit, no finalisers: the
+    parent's SQLite connections must not be closed from here). Stopping is the parent's
+    decision: Ctrl-C reaches the whole process group, so SIGINT and SIGTERM are ignored."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        try:
-            answer: tuple[str, Any] = ("ok", work())
-        except Exception as error:  # noqa: BLE001 — reported to the parent, which does it again
-            answer = ("error", f"the rules' second process failed: {type(error).__name__}: {error}")
-        pickle.dump(answer, out)
-        out.flush()
+        for work in works:
+            try:
+                answer: tuple[str, Any] = ("ok", work())
+            except Exception as error:  # noqa: BLE001 — the parent does that work again
+                answer = (
+                    "error",
+                    f"the rules' second process failed: {type(error).__name__}: {error}",
+                )
+            pickle.dump(answer, out)
+            out.flush()
     except BaseException:  # noqa: BLE001 — the parent sees no answer and does the work itself
         code = 1
     finally:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from mapping.keys import mentioned_keys
 from sync.rules.text import contains_phrase, is_service_text
@@ -21,6 +19,7 @@ from sync.store import rule_queries as q
 from sync.store.rewind import rewind_items
 from sync.store.rule_queries import SqlPart
 
+T = TypeVar("T", covariant=True)
 STATUS_FIELDS = ("status", "state", "labels")
 # more than the evidence shows (80 characters once the whitespace is folded): the prefix of
 # a value is enough to abridge it
@@ -101,38 +100,44 @@ class Requirement(NamedTuple):
     comments: list[Comment]
 
 
-@contextmanager
-def gathered_facts(
-    store: Store, settings: Settings, as_of: date
-) -> Iterator[tuple[Facts, Future[dict[tuple[str, str], WorkLinks]]]]:
+def cutoff_of(as_of: date) -> str:
+    """The end of the as-of day: events from then on are not seen."""
+    return (as_of + timedelta(days=1)).isoformat() + "T00:00:00Z"
+
+
+def gathered_facts(store: Store, settings: Settings, as_of: date) -> Facts:
     """The store's other items are looked at by SQLite alone (who is linked, who started
     when): Python sees the open requirements, one at a time, so the rules' memory does not
-    grow with the trackers. The links are gathered on a second connection meanwhile, while
-    the caller reads the requirements' own history (``once_linked``)."""
-    cutoff = (datetime.combine(as_of, datetime.min.time()) + timedelta(days=1)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="facts") as pool:
-        links = pool.submit(on_own_connection, store.path, load_work_links, settings, cutoff)
-        facts = Facts(cutoff, select_open_requirements(store, settings, cutoff))
-        facts.change_request_keys = q.change_request_keys(store, change_requests(settings), cutoff)
-        for source, confirmed_field in confirmed_fields(settings).items():
-            facts.confirmed_field_set |= {
-                (item_source, item_id)
-                for item_source, item_id in q.open_requirements_with_field(store, confirmed_field)
-                if item_source == source
-            }
-        yield facts, links
+    grow with the trackers. The links come from ``work_links``, computed elsewhere meanwhile
+    (``once_linked``)."""
+    cutoff = cutoff_of(as_of)
+    facts = Facts(cutoff, select_open_requirements(store, settings, cutoff))
+    facts.change_request_keys = q.change_request_keys(store, change_requests(settings), cutoff)
+    for source, confirmed_field in confirmed_fields(settings).items():
+        facts.confirmed_field_set |= {
+            (item_source, item_id)
+            for item_source, item_id in q.open_requirements_with_field(store, confirmed_field)
+            if item_source == source
+        }
+    return facts
+
+
+class Pending(Protocol[T]):
+    """What is being computed elsewhere (a future, or a second process's next answer)."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> T: ...
 
 
 def once_linked(
     requirements: Iterable[Requirement],
     facts: Facts,
-    links: Future[dict[tuple[str, str], WorkLinks]],
+    links: Pending[dict[tuple[str, str], WorkLinks]],
 ) -> Iterator[Requirement]:
     """The requirements as they are read, the first ones held back until the links query
-    on the other connection has answered (``facts.links`` is then set): reading overlaps
-    that query instead of waiting for it, and only what is read meanwhile is held."""
+    elsewhere has answered (``facts.links`` is then set): reading overlaps that query
+    instead of waiting for it, and only what is read meanwhile is held."""
     held: list[Requirement] = []
     for requirement in requirements:
         if facts.links is None and links.done():
@@ -230,6 +235,11 @@ def select_open_requirements(store: Store, settings: Settings, cutoff: str) -> S
 def change_requests(settings: Settings) -> SqlPart:
     rule = settings.rules.undocumented_change
     return q.change_request_sql(rule.change_request_types, rule.change_request_labels)
+
+
+def work_links(path: str, settings: Settings, as_of: date) -> dict[tuple[str, str], WorkLinks]:
+    """What each open requirement's linked items say about it, on a connection of its own."""
+    return on_own_connection(path, load_work_links, settings, cutoff_of(as_of))
 
 
 def load_work_links(

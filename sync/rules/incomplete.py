@@ -9,10 +9,9 @@ import re
 from datetime import date
 from fnmatch import fnmatchcase
 
-from sync.rules.facts import older_than, parse_time
+from sync.rules.facts import cutoff_of, older_than, parse_time
 from sync.rules.finding import Finding
 from sync.rules.requirements import RequirementState
-from sync.rules.scope import cutoff_of
 from sync.settings import Settings
 from sync.store import Store
 from sync.store import milestone_queries as mq

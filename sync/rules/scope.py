@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from mapping.keys import mentioned_keys
-from sync.rules.facts import change_requests, shift
+from sync.rules.facts import change_requests, cutoff_of, shift
 from sync.rules.text import contains_phrase
 from sync.settings import Settings
 from sync.store import Store
@@ -65,10 +65,6 @@ class _Member:
     created_at: str
     current: bool = False
     events: list[tuple[str, bool]] = field(default_factory=list)  # (at, joined)
-
-
-def cutoff_of(as_of: date) -> str:
-    return (as_of + timedelta(days=1)).isoformat() + "T00:00:00Z"
 
 
 def milestone_scopes(store: Store, settings: Settings, as_of: date) -> dict[tuple[str, str], Scope]:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sync.rules.facts import moment_of, parse_time
+from sync.rules.facts import cutoff_of, moment_of, parse_time
 from sync.rules.finding import Finding
-from sync.rules.scope import cutoff_of
 from sync.rules.text import MARKER_TOKEN, contains_phrase
 from sync.settings import Settings
 from sync.store import Store
