@@ -356,6 +356,34 @@ def test_as_of_sees_an_issue_closed_later_as_open(make_github, tmp_path):
     assert not findings(run(tmp_path, github_source(gh), as_of="2026-11-20"), UNCONFIRMED)
 
 
+def test_as_of_counts_only_the_items_then_in_a_milestone(make_github, make_jira, tmp_path):
+    """An item put in a milestone (a Jira fix version) after the as-of day was not in it then:
+    a past evaluation counts the milestone's items without it, and leaves of later days are
+    undone the same way."""
+    gh = make_github()
+    milestone = gh.add_milestone("R1", due_on="2026-11-12T07:00:00Z", created_at=t(1))
+    gh.add_issue("In it", milestone=milestone["number"], created_at=t(2))
+    joined = gh.add_issue("Joined later", created_at=t(2))["number"]
+    gh.edit_issue(joined, at=t(18), milestone=milestone["number"])
+    jira = make_jira()
+    version = jira.add_version("2.0", release_date="2026-11-12", start_date="2026-11-01")
+    other = jira.add_version("2.1", release_date="2026-12-20", start_date="2026-11-01")
+    jira.add_issue("In it", issuetype="Task", fix_versions=[version["id"]], created=t(2))
+    moved = jira.add_issue("Moved later", issuetype="Task", created=t(2))
+    left = jira.add_issue(
+        "Left later", issuetype="Task", fix_versions=[version["id"]], created=t(2)
+    )
+    jira.edit_issue(moved["key"], at=t(18), fixVersions=[version["id"]])
+    jira.edit_issue(left["key"], at=t(18), fixVersions=[other["id"]])
+    sources = (github_source(gh), jira_source(jira))
+    past = findings(run(tmp_path, *sources, as_of="2026-11-15"), "slipping_milestone")
+    assert past["R1"]["evidence"]["open_items"] == 1
+    assert past["2.0"]["evidence"]["open_items"] == 2  # "In it" and "Left later"
+    now = findings(run(tmp_path, *sources, as_of="2026-11-20"), "slipping_milestone")
+    assert now["R1"]["evidence"]["open_items"] == 2
+    assert now["2.0"]["evidence"]["open_items"] == 2  # "In it" and "Moved later"
+
+
 # -- throughput from history ----------------------------------------------------------------
 
 

@@ -15,12 +15,14 @@ from typing import Any
 
 from sync.store.store import Store
 
-REWOUND_FIELDS = ("status", "state", "labels", "milestone")
+MEMBERSHIP_FIELDS = ("milestone", "sprint")
+REWOUND_FIELDS = ("status", "state", "labels", *MEMBERSHIP_FIELDS)
 
 
 def rewind_items(store: Store, cutoff: str, doing_labels: Sequence[str]) -> bool:
-    """Shadow ``items`` with their state at ``cutoff``; False (nothing built) when none of
-    their status, labels or milestone changed from then on."""
+    """Shadow ``items`` with their state at ``cutoff``, and ``item_milestones`` with the
+    memberships of then; False (nothing built) when none of their status, labels, milestones
+    or sprints changed from then on."""
     db = store.db.conn
     # the newest change of each source and field, read off the (source, field, at) index; the
     # rule queries leave out items created later by themselves
@@ -62,12 +64,54 @@ def rewind_items(store: Store, cutoff: str, doing_labels: Sequence[str]) -> bool
         " closed_at = case when ? = 'done' then closed_at end where source = ? and id = ?",
         [_with_category(u, categories, doing) for u in updates],
     )
+    _rewind_memberships(db, cutoff)
     db.commit()
     return True
 
 
+def _rewind_memberships(db: Any, cutoff: str) -> None:
+    """``item_milestones`` as it was: the later joins undone and the later leaves restored,
+    newest first; items created later left out. A change names its milestone or sprint by
+    id or by title (as the scope rule reads them)."""
+    db.execute("drop table if exists temp.item_milestones")
+    db.execute(
+        "create temp table item_milestones as select m.* from main.item_milestones m"
+        " join temp.items i on i.source = m.source and i.id = m.item_id"
+    )
+    db.execute(
+        "create unique index temp.rewound_memberships"
+        " on item_milestones (source, item_id, milestone_id)"
+    )
+    db.execute("create index temp.rewound_members on item_milestones (source, milestone_id)")
+    ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for source, milestone_id, title in db.execute("select source, id, title from main.milestones"):
+        ids[(source, milestone_id)].add(milestone_id)
+        ids[(source, title)].add(milestone_id)
+    marks = ", ".join("?" * len(MEMBERSHIP_FIELDS))
+    later = db.execute(
+        "select c.source, c.item_id, c.from_value, c.to_value from main.changes c"
+        " join temp.items i on i.source = c.source and i.id = c.item_id"
+        f" where c.at >= ? and c.field in ({marks}) order by c.at desc, c.change_id desc",
+        [cutoff, *MEMBERSHIP_FIELDS],
+    ).fetchall()
+    for source, item_id, left, joined in later:
+        for milestone_id in ids.get((source, joined), ()) if joined else ():
+            db.execute(
+                "delete from temp.item_milestones"
+                " where source = ? and item_id = ? and milestone_id = ?",
+                [source, item_id, milestone_id],
+            )
+        for milestone_id in ids.get((source, left), ()) if left else ():
+            db.execute(
+                "insert or ignore into temp.item_milestones (source, item_id, milestone_id)"
+                " values (?, ?, ?)",
+                [source, item_id, milestone_id],
+            )
+
+
 def drop_rewound(store: Store) -> None:
     store.db.conn.execute("drop table if exists temp.items")
+    store.db.conn.execute("drop table if exists temp.item_milestones")
 
 
 def _later_history(db: Any, cutoff: str) -> list[tuple[dict[str, Any], list[tuple]]]:
