@@ -74,6 +74,8 @@ def test_a_chinese_report_says_every_problem_in_chinese(tmp_path, make_github):
         f" 未完成（acme-web：{host(fine)} 拒绝了凭据（HTTP 403："
         "“Unable to create comment because issue is locked.”））"
     )
+    found = [line for line in lines if line.startswith("    acme/portal#")]
+    assert any("：需求未经客户确认——" in line for line in found), found  # a Chinese colon
     assert "ghp_revoked" not in out and GITHUB_TOKEN not in out
     assert_no_english_word(out, names=("acme-github", "acme-down", "acme-web", "github"))
 
@@ -107,6 +109,8 @@ def test_an_english_report_is_unchanged(tmp_path, make_github):
         for line in lines
     ), lines
     assert "acme-github  github  failed" in result.stdout
+    found = [line for line in lines if line.startswith("    acme/portal#")]
+    assert any(": Unconfirmed requirement — " in line for line in found), found
 
 
 def test_the_json_report_keeps_its_values_and_adds_the_kind(tmp_path, make_github):

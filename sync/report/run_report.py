@@ -165,7 +165,8 @@ def finding_lines(
         for source, per_source in groupby(group, key=lambda f: f["source"]):
             yield f"  {source}"
             for finding in per_source:
-                yield f"    {finding['subject']}: {one_line(finding, words, as_of)}"
+                text = one_line(finding, words, as_of)
+                yield "    " + words["report_finding"].format(subject=finding["subject"], text=text)
                 if finding.get("url"):
                     yield f"      {finding['url']}"
     yield ""

@@ -129,6 +129,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report_deleted": "not done: a person deleted the comment (taken as an acknowledgement)",
         "report_refused": "not done: over max_new_comments",
         "report_group": "{title} ({n})",
+        "report_finding": "{subject}: {text}",
         "demo_comments": "The comments, as people see them in each tracker",
     },
     "zh": {
@@ -243,6 +244,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report_deleted": "未完成：评论已被人删除（视为确认知悉）",
         "report_refused": "未完成：超过“max_new_comments”上限",
         "report_group": "{title}（{n}）",
+        "report_finding": "{subject}：{text}",
         "demo_comments": "各系统中的评论（用户看到的样子）",
     },
 }
