@@ -53,7 +53,7 @@ def test_jira_a_comment_deleted_by_a_person_is_an_ack_noticed_by_the_pull(make_j
     assert report["writes"] == [] and len(acks(db)) == 1, "once"
     assert jira.comments_on(key) == []
     text = "\n".join(text_lines(report, "zh"))
-    assert f"  acme-jira {key}: 需求未经客户确认——删除评论的人确认知悉，至 " in text, text
+    assert f"  acme-jira {key}：需求未经客户确认——删除评论的人确认知悉，至 " in text, text
     assert_no_english_word(text, names=("acme-jira", "jira", key))
     # the scope changes: a new finding, so the comment comes back, once
     jira.edit_issue(key, author="dev", at=iso(later(4)), summary="Story 0, with Excel export")

@@ -198,7 +198,9 @@ def acknowledged_lines(
         reason = f"{words['dash']}{reason}" if reason else ""  # person's: said as they are
         name = words.get(f"rule_{finding['rule']}", finding["rule"])
         line = words["report_acked_line"].format(by=by, until=ack.get("until"), reason=reason)
-        yield f"  {finding['source']} {finding['subject']}: {name}{words['dash']}{line}"
+        subject = f"{finding['source']} {finding['subject']}"
+        text = name + words["dash"] + line
+        yield "  " + words["report_finding"].format(subject=subject, text=text)
     yield ""
 
 

@@ -18,7 +18,7 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "chat_dry_run": "dry_run",
         "report_error": " ({})",
         "problem_line": "{source}: {what}",
-        "report_acked_deleted_by": "deleted_comment",
+        "report_acked_deleted_by": "whoever deleted the service's comment",
         "report_acked_deleted_why": "the comment was deleted on the tracker",
         "problem_quoted": "{}",
         "problem_the_tracker": "the tracker",
