@@ -38,7 +38,7 @@ def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> 
     rng = random.Random(seed)
     store = Store(path)
     start = datetime(2026, 6, 1, tzinfo=UTC)
-    counts = {"items": 0, "changes": 0, "comments": 0}
+    counts = {"items": 0, "changes": 0, "comments": 0, "milestones": 0}
     per_source = items // len(SOURCES)
     for index, (source, kind) in enumerate(SOURCES):
         store.ensure_source(source, kind, "https://example.invalid")
@@ -57,6 +57,7 @@ def build_store(path: Path, items: int, seed: int = 1, milestones: int = 30) -> 
             if prefix == "m" or source == "jira"
         ]
         store.save_milestones(source, records)
+        counts["milestones"] += len(records)  # releases, and the Jira sprints beside them
         for block in range(0, per_source, 2000):
             mapped, changes, comments = [], [], []
             for n in range(block, min(per_source, block + 2000)):
