@@ -130,3 +130,22 @@ def test_a_failing_part_is_done_again_and_the_next_part_still_comes(
     assert "second process failed: RuntimeError: no memory left" in caplog.text
     assert second == said(other_findings(str(db), settings, TODAY))
     assert caplog.text.count("in this process instead") == 1  # the findings came from the child
+
+
+def chatty(path, settings, as_of):
+    """A piece of work whose library prints to stdout, then a big answer."""
+    sys.stdout.write("a library saying hello\n")
+    sys.stdout.flush()
+    return [f"value {n}" for n in range(20_000)]
+
+
+def test_a_fresh_interpreters_stdout_cannot_garble_its_answers(demo_store, caplog):
+    """The fresh interpreter answers on its stdout: what else is printed there goes to stderr,
+    and a big answer after it still arrives whole (no fallback, no hang)."""
+    settings, db = demo_store
+    child = SpawnedRules([chatty, chatty], str(db), settings, TODAY)
+    with caplog.at_level(logging.WARNING):
+        answers = [child.result(0), child.result(1)]
+    child.close()
+    assert answers == [chatty("", None, None)] * 2
+    assert "second process" not in caplog.text

@@ -5,6 +5,7 @@ stdout, both pickled."""
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import sys
 
@@ -17,6 +18,8 @@ def main() -> None:
         works, path, settings, as_of = pickle.load(sys.stdin.buffer)
     except Exception:  # noqa: BLE001 — no work (the parent died): answer nothing
         works, path, settings, as_of = [], "", None, None
-    answer_and_exit(
-        [lambda work=work: work(path, settings, as_of) for work in works], sys.stdout.buffer
-    )
+    # the answers keep the pipe; anything else written to stdout (a library's print) goes to
+    # stderr, and cannot garble them
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    answer_and_exit([lambda work=work: work(path, settings, as_of) for work in works], answers)

@@ -15,6 +15,8 @@ itself again)."""
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import os
 import pickle
@@ -23,7 +25,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -38,6 +40,7 @@ from sync.store.rule_queries import store_items
 log = logging.getLogger(__name__)
 
 Work = Callable[[str, Settings, date], Any]
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @contextmanager
@@ -49,10 +52,12 @@ def run_beside(
     path = str(store.path)
     child: SecondProcess | None = None
     if store_items(store) > process_above:
-        kind = ForkedRules if threading.active_count() == 1 else SpawnedRules
+        # a fork copies SQLite's lock bookkeeping: only from a connection at rest
+        alone = threading.active_count() == 1 and not store.db.conn.in_transaction
+        kind = ForkedRules if alone else SpawnedRules
         try:
             child = kind(works, path, settings, as_of)
-        except OSError as error:  # no process to be had (limits): threads do it
+        except Exception as error:  # noqa: BLE001 — no process to be had: threads do it
             log.warning("the rules' second process could not start (%s); using a thread", error)
     if child is not None:
         try:
@@ -80,8 +85,9 @@ class SecondProcess:
         """Answer ``n`` is read, or the pipe holds the start of the next one."""
         if n < len(self.results) or self.broken:
             return True
-        readable, _, _ = select.select([self.answers], [], [], 0)
-        return bool(readable) and n == len(self.results)
+        poller = select.poll()
+        poller.register(self.answers, select.POLLIN | select.POLLHUP)
+        return bool(poller.poll(0)) and n == len(self.results)
 
     def result(self, n: int) -> Any:
         while len(self.results) <= n:
@@ -98,15 +104,20 @@ class SecondProcess:
         if status == "ok":
             return value
         if self.broken:
-            value = f"the rules' second process ended with exit code {self.wait()}"
+            # a garbled answer from a child still writing: stopped first, or both would wait
+            # for each other (it on the full pipe, this on its exit)
+            value = f"the rules' second process ended with exit code {self.stop()}"
         log.warning("%s; evaluating its part in this process instead", value)
         return self.works[n](*self.args)
 
-    def wait(self) -> int:
+    def stop(self) -> int:
+        """Kill the child if it still runs, reap it; its exit code."""
         raise NotImplementedError
 
     def close(self) -> None:
-        raise NotImplementedError
+        """Every answer read, or the caller stopped early: the child is not needed."""
+        self.stop()
+        self.answers.close()
 
 
 class Answer:
@@ -125,31 +136,45 @@ class Answer:
 class ForkedRules(SecondProcess):
     def __init__(self, works: Sequence[Work], path: str, settings: Settings, as_of: date) -> None:
         super().__init__(works, path, settings, as_of)
-        read_end, write_end = os.pipe()
         self.code = 0
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: never returns
+        read_end, write_end = os.pipe()
+        # no signal may reach the child before it ignores them (the parent's handlers would
+        # run in it); and its GC must not touch the parent's objects, or every page is copied
+        stopping = {signal.SIGINT, signal.SIGTERM}
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+        gc.freeze()
+        try:
+            self.pid = os.fork()
+        except OSError:
             os.close(read_end)
-            answer_and_exit(
-                [lambda work=work: work(path, settings, as_of) for work in works],
-                os.fdopen(write_end, "wb"),
-            )
+            os.close(write_end)
+            raise
+        finally:
+            if getattr(self, "pid", 1):  # the parent (or no child): as it was
+                gc.unfreeze()
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if self.pid == 0:  # the child: never returns
+            try:
+                os.close(read_end)
+                answer_and_exit(
+                    [lambda work=work: work(path, settings, as_of) for work in works],
+                    os.fdopen(write_end, "wb"),
+                    unblock=blocked,
+                )
+            finally:
+                os._exit(1)
         os.close(write_end)
         self.answers = os.fdopen(read_end, "rb")
 
-    def wait(self) -> int:
-        if not self.pid:
-            return self.code
-        _, status = os.waitpid(self.pid, 0)
-        self.pid, self.code = 0, os.waitstatus_to_exitcode(status)
-        return self.code
-
-    def close(self) -> None:
-        """Every answer read, or the caller stopped early: the child is not needed."""
+    def stop(self) -> int:
         if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            self.wait()
-        self.answers.close()
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _, status = os.waitpid(self.pid, 0)
+            self.pid, self.code = 0, os.waitstatus_to_exitcode(status)
+        return self.code
 
 
 class SpawnedRules(SecondProcess):
@@ -166,30 +191,37 @@ class SpawnedRules(SecondProcess):
         try:
             # a pipe: never in argv or the env
             pickle.dump((list(works), path, settings, as_of), self.process.stdin)
-            self.process.stdin.close()  # type: ignore[union-attr]
         except OSError:
             pass  # the child died at once: ``result`` says so and does the work here
+        except BaseException:  # the work could not be sent: no child left waiting for it
+            self.close()
+            raise
+        finally:
+            try:
+                self.process.stdin.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
 
-    def wait(self) -> int:
-        return self.process.wait()
-
-    def close(self) -> None:
-        """Every answer read, or the caller stopped early: the child is not needed."""
+    def stop(self) -> int:
         if self.process.poll() is None:
             self.process.kill()
-            self.process.wait()
-        self.answers.close()
+        return self.process.wait()
 
 
-def answer_and_exit(works: Sequence[Callable[[], Any]], out: IO[bytes]) -> None:
+def answer_and_exit(
+    works: Sequence[Callable[[], Any]], out: IO[bytes], unblock: Iterable[int] = ()
+) -> None:
     """In the child: do each work and answer at once (an error answer, one line, if it
     raised), then exit, running nothing of the parent's (no atexit, no finalisers: the
     parent's SQLite connections must not be closed from here). Stopping is the parent's
-    decision: Ctrl-C reaches the whole process group, so SIGINT and SIGTERM are ignored."""
+    decision: Ctrl-C reaches the whole process group, so SIGINT and SIGTERM are ignored; and
+    should the parent die, the child dies with it (it holds the parent's run lock too)."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblock)
+        die_with_parent()
         for work in works:
             try:
                 answer: tuple[str, Any] = ("ok", work())
@@ -204,3 +236,13 @@ def answer_and_exit(works: Sequence[Callable[[], Any]], out: IO[bytes]) -> None:
         code = 1
     finally:
         os._exit(code)
+
+
+def die_with_parent() -> None:
+    """Linux's PR_SET_PDEATHSIG: SIGKILL when the parent exits; elsewhere, nothing (the
+    child's next answer then meets a closed pipe and it exits)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
