@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from sync.store.clock import utc_now
@@ -38,11 +39,13 @@ class FindingWrites:
         of ``finding_events``, with the run that saw it. Each finding is compared with what
         is stored as the rules yield it: on a quiet day almost nothing differs, and only
         what does is written (``bench/rules``: 35k findings saved in a quarter of the time)."""
-        stored = self._stored_findings(rules)
+        found = iter(findings)
+        first = next(found, None)  # the rules have started (their second process too) ...
+        stored = self._stored_findings(rules)  # ... before what is stored is read, here only
         changed: dict[tuple[str, str, str], tuple] = {}
         seen: set[tuple[str, str, str]] = set()
         new = reopened = 0
-        for finding in findings:
+        for finding in chain([first] if first is not None else [], found):
             key = (finding.rule, finding.source, finding.subject)
             row = (
                 finding.subject_type,
@@ -69,13 +72,19 @@ class FindingWrites:
 
     def _stored_findings(self, rules: Collection[str]) -> dict[tuple[str, str, str], tuple]:
         """(rule, source, subject) -> (subject_type, subject_id, url, severity, summary,
-        evidence, resolved) of every finding of ``rules`` ever stored."""
+        evidence, resolved) of every finding of ``rules`` ever stored; of a resolved one only
+        that it is (found again, it is written whole anyway), so what is held grows with the
+        open findings, not with the store's history."""
         marks = ", ".join("?" * len(rules)) or "null"
+        open_only = ", ".join(
+            f"case when resolved_at is null then {column} end"
+            for column in ("subject_type", "subject_id", "url", "severity", "summary", "evidence")
+        )
         return {
             (rule, source, subject): tuple(rest)
             for rule, source, subject, *rest in self.db.execute(
-                "select rule, source, subject, subject_type, subject_id, url, severity, summary,"
-                f" evidence, resolved_at is not null from findings where rule in ({marks})",
+                f"select rule, source, subject, {open_only}, resolved_at is not null"
+                f" from findings where rule in ({marks})",
                 list(rules),
             ).fetchall()
         }
