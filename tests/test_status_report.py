@@ -10,7 +10,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -129,6 +129,20 @@ def test_numbers_match_the_sandboxes(demo, written):
     assert {a["key"]: a["at"] for a in scope["added"]} == joined
     assert not any(a["documented"] for a in scope["added"])
     assert [m["due_date"] for m in data["milestones"]] == sorted(truth[k]["due"] for k in truth)
+
+
+def test_a_past_day_counts_each_milestone_as_its_members_then_were(demo, tmp_path):
+    """``report --as-of`` the day before items were put in Sprint 12 counts it without them,
+    as the milestone rules count it as of that day."""
+    db, truth = demo
+    sprint = truth[("demo-github", "Sprint 12")]
+    before = min(sprint["joined"].values())[:10]
+    day = (date.fromisoformat(before) - timedelta(days=1)).isoformat()
+    result = report("--db", str(db), "--out", str(tmp_path), "--as-of", day)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "report.json").read_text())
+    page = next(m for m in data["milestones"] if m["title"] == "Sprint 12")
+    assert sprint["joined"] and page["numbers"]["total"] == sprint["total"] - len(sprint["joined"])
 
 
 def test_verdicts_and_the_rules_forecast(demo, written):

@@ -15,11 +15,13 @@ from typing import Any
 from sync.report.burnup import burnup_series
 from sync.report.verdict import VerdictFacts, milestone_verdict
 from sync.rule_settings import SlippingMilestoneRule
+from sync.rules.facts import cutoff_of
 from sync.rules.scope import Scope, milestone_scopes
 from sync.rules.slipping import HORIZON_DAYS, forecast_days, load_throughput
 from sync.settings import Settings
 from sync.store import report_queries as q
 from sync.store.report_queries import ReadOnlyStore
+from sync.store.rewind import rewind_items
 
 
 @dataclass
@@ -54,6 +56,9 @@ def gather_store(
     other stores took."""
     rule = settings.rules.slipping_milestone
     cutoff = (as_of + timedelta(days=1)).isoformat()
+    # the items and memberships of the end of that day, as the milestone rules read them (a
+    # temp shadow: the store stays read-only); nothing is built when nothing changed since
+    rewind_items(store, cutoff_of(as_of), ())  # type: ignore[arg-type]
     scopes = milestone_scopes(store, settings, as_of)  # type: ignore[arg-type]  # reads only
     milestones = [row for row in q.milestone_rows(store) if only is None or row[2] == only]
     view = load_view(store, rule, cutoff)
