@@ -173,7 +173,8 @@ class WorktileConnector:
             values = data.get("values") or []
             total = int(data.get("total") or 0)
             more = bool(values) and (index + 1) * PAGE_SIZE < total
-            yield Page(path, values, "more" if more else None, headers={"X-Total": str(total)})
+            said = {"X-Total": str(data["total"])} if data.get("total") is not None else {}
+            yield Page(path, values, "more" if more else None, headers=said)
             if not more:
                 return
             index += 1
@@ -245,15 +246,22 @@ class WorktileConnector:
         return self.fetch_comment_list(item_id)[0]
 
     def fetch_comment_list(self, item_id: str) -> tuple[list[dict[str, Any]], bool]:
-        """A work item's comments, and whether the list is whole: as many as the last page's
-        ``total`` says there are (a page that came back empty early leaves it partial)."""
+        """A work item's comments, and whether the list is whole: every page said the same
+        ``total`` and as many distinct comments came. A page without one, a count that moved
+        between pages (a comment deleted or added meanwhile shifts the pages: one may have
+        been skipped) or a page that came back empty early leaves it partial, and a partial
+        list proves nothing about a deletion."""
         params = {"principal_type": "work_item", "principal_id": item_id}
         values: list[dict[str, Any]] = []
-        total = 0
+        totals: set[str | None] = set()
         for page in self.pages("GET", "/v1/comments", params):
             values += page.items
-            total = int(page.headers.get("X-Total") or 0)
-        return values, len(values) >= total
+            totals.add(page.headers.get("X-Total"))
+        if not totals:
+            return values, False
+        (total,) = totals if len(totals) == 1 else (None,)
+        ids = {str(value.get("id")) for value in values if isinstance(value, dict)}
+        return values, total is not None and str(total).isdigit() and len(ids) == int(total)
 
     def fetch_sprints(self, project_id: str) -> list[dict[str, Any]]:
         return [

@@ -199,8 +199,12 @@ def comment_values(
     values = embedded["comments"]
     if embedded.get("total") is None:
         return values, False
-    if int(embedded["total"]) > len(values):
-        return connector.fetch_comments(key), True
+    total = int(embedded["total"])
+    if total > len(values):
+        # read page by page after the issue: a comment deleted or added meanwhile shifts the
+        # pages and may skip one, so the list is whole only if it still counts the total
+        paged = connector.fetch_comments(key)
+        return paged, len({str(c.get("id")) for c in paged}) == total
     return values, True
 
 
