@@ -185,6 +185,7 @@ def synced_demo(
     twice with the team's edits between (``between_runs(github, jira, worktile)`` sees the
     trackers before the edits). Yields the settings and the running sandboxes."""
     github, jira, worktile = sandboxes = start_demo_trackers()
+    before = {name: os.environ.get(name) for name in SECRETS}
     try:
         os.environ.update(SECRETS)
         settings = build_settings(demo_config(github, jira, worktile))
@@ -197,3 +198,8 @@ def synced_demo(
     finally:
         for sandbox in sandboxes:
             sandbox.stop()
+        for name, value in before.items():  # the demo's secrets stay the demo's
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
