@@ -166,3 +166,32 @@ def test_mentions_markup_and_forged_markers_are_neutral_in_every_format():
     # HTML reaches a reader as markup in Markdown and PingCode HTML only: escaped there
     assert "<b>" not in bodies["markdown"] and "\\<b\\>" in bodies["markdown"]
     assert "<b>" not in bodies["html"] and "&lt;b&gt;" in bodies["html"]
+
+
+def test_a_scope_with_many_additions_lists_twenty_and_counts_the_rest():
+    """A backlog moved into a milestone: each item carrying the milestone's finding names the
+    first twenty additions and how many more there are, in both languages."""
+    added = [
+        {"key": f"ACME-{n}", "at": "2026-11-20T10:00:00Z", "documented": False} for n in range(500)
+    ]
+    finding = {
+        "rule": "scope_creep",
+        "severity": "high",
+        "subject": "Sprint 9",
+        "subject_type": "milestone",
+        "summary": "500 items joined",
+        "evidence": {
+            "milestone": "Sprint 9",
+            "commitment_time": "2026-11-03T10:00:00Z",
+            "committed": 40,
+            "undocumented": 500,
+            "ratio": 12.5,
+            "added": added,
+            "removed": [{"key": "ACME-999", "at": None}],
+        },
+    }
+    english = to_markdown(finding_document([finding], "en"), "ACME-1", "d1", "en")
+    assert "ACME-19 joined" in english and "ACME-20 " not in english
+    assert "… and 481 more (the status report lists them all)" in english
+    chinese = to_markdown(finding_document([finding], "zh"), "ACME-1", "d1", "zh")
+    assert "……另有 481 项（状态报告中有完整列表）" in chinese

@@ -42,7 +42,14 @@ def item_findings(store: Store, source: str, key: str) -> list[dict[str, Any]]:
         f"select * from ({ITEM_FINDINGS_SQL}) where key = :key", {"source": source, "key": key}
     )
     names = [d[0] for d in rows.description]
-    return [_finding(dict(zip(names, row, strict=True))) for row in rows]
+    found = [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
+    for finding in found:
+        if finding["subject_type"] == "milestone":  # the fan-out leaves its evidence apart
+            finding["evidence"] = store.db.execute(
+                "select evidence from findings where rule = ? and source = ? and subject = ?",
+                [finding["rule"], finding["source"], finding["subject"]],
+            ).fetchone()[0]
+    return [_finding(finding) for finding in found]
 
 
 def milestone_findings(store: Store, source: str, title: str) -> list[dict[str, Any]]:

@@ -7,23 +7,41 @@ from collections.abc import Iterator
 
 from sync.store.store import Store
 
-ITEM_FINDINGS_SQL = """
-select i.key, i.id, i.created_at as item_created, f.* from findings f
+# A milestone finding shown on each of its open items goes out once per item: its evidence (a
+# scope's additions can run to a megabyte) is read once, apart (``milestone_finding_rows``),
+# never copied into every fanned-out row, and its tracking item is read once per finding.
+FINDING_COLUMNS = "f.rule, f.source, f.subject_type, f.subject, f.subject_id, f.severity, f.summary"
+ITEM_FINDINGS_SQL = f"""
+with milestone_finding as materialized (
+  select rowid as finding, json_extract(evidence, '$.tracking_item') as tracking_item
+  from findings
+  where source = :source and resolved_at is null and subject_type = 'milestone'
+)
+select i.key, i.id, i.created_at as item_created, {FINDING_COLUMNS}, f.url, f.evidence
+  from findings f
   join items i on i.source = f.source and i.key = f.subject
   where f.source = :source and f.resolved_at is null and f.subject_type = 'item'
 union all
-select i.key, i.id, i.created_at as item_created, f.* from findings f
-  join items i on i.source = f.source and i.key = json_extract(f.evidence, '$.tracking_item')
-  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
+select i.key, i.id, i.created_at as item_created, {FINDING_COLUMNS}, f.url, null
+  from milestone_finding m join findings f on f.rowid = m.finding
+  join items i on i.source = f.source and i.key = m.tracking_item
 union all
-select i.key, i.id, i.created_at as item_created, f.* from findings f
+select i.key, i.id, i.created_at as item_created, {FINDING_COLUMNS}, f.url, null
+  from milestone_finding m join findings f on f.rowid = m.finding
   join item_milestones im on im.source = f.source and im.milestone_id = f.subject_id
   join items i on i.source = im.source and i.id = im.item_id
-  where f.source = :source and f.resolved_at is null and f.subject_type = 'milestone'
-    and json_extract(f.evidence, '$.tracking_item') is null
-    and i.status_category != 'done' and i.type != 'pull_request'
+  where m.tracking_item is null and i.status_category != 'done' and i.type != 'pull_request'
 order by 1
 """
+
+
+def milestone_finding_rows(store: Store, source: str) -> list[tuple[str, str, str]]:
+    """(rule, subject, evidence) of the source's open milestone findings."""
+    return store.db.execute(
+        "select rule, subject, evidence from findings where source = ? and resolved_at is null"
+        " and subject_type = 'milestone'",
+        [source],
+    ).fetchall()
 
 
 def item_finding_rows(store: Store, source: str) -> tuple[Iterator[tuple], list[str]]:

@@ -138,10 +138,11 @@ class Acks:
     def __init__(self, store: Store, source: str, as_of: str) -> None:
         self.running: dict[tuple[str, str], dict[str, Any]] = active_acks(store, source, as_of)
 
-    def get(self, finding: dict[str, Any]) -> dict[str, Any] | None:
-        """The ack covering ``finding`` as it is now, if any."""
+    def get(self, finding: dict[str, Any], digest: str | None = None) -> dict[str, Any] | None:
+        """The ack covering ``finding`` as it is now, if any (``digest``: the finding's, when
+        the caller has it already)."""
         ack = self.running.get((finding["rule"], finding["subject"]))
-        if ack is None or ack.get("digest") not in (None, finding_digest(finding)):
+        if ack is None or ack.get("digest") not in (None, digest or finding_digest(finding)):
             return None
         return None if higher(finding.get("severity"), ack.get("severity")) else ack
 

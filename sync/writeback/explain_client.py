@@ -33,6 +33,11 @@ def incomplete(finding: dict[str, Any], words: dict[str, str], rules: RulesSetti
     return [("para", why), ("note", words["fix_incomplete_requirement"].format(parts=parts))]
 
 
+# a comment lists this many additions and removals: a milestone into which a backlog was
+# moved would otherwise pass a tracker's comment size limit (GitHub 65,536 characters)
+SHOWN_CHANGES = 20
+
+
 def scope_creep(finding: dict[str, Any], words: dict[str, str], rules: RulesSettings) -> Blocks:
     evidence = finding.get("evidence") or {}
     committed = int(evidence.get("committed") or 0)
@@ -44,17 +49,20 @@ def scope_creep(finding: dict[str, Any], words: dict[str, str], rules: RulesSett
         undocumented=evidence.get("undocumented", 0),
         pct=round(float(evidence.get("ratio") or 0) * 100),
     )
+    added, removed = evidence.get("added", []), evidence.get("removed", [])
     lines = [
         words["scope_added"].format(
-            key=added["key"],
-            day=_day(added["at"]),
-            state=words["scope_documented" if added["documented"] else "scope_undocumented"],
+            key=entry["key"],
+            day=_day(entry["at"]),
+            state=words["scope_documented" if entry["documented"] else "scope_undocumented"],
         )
-        for added in evidence.get("added", [])
+        for entry in added[:SHOWN_CHANGES]
     ]
-    for removed in evidence.get("removed", []):
-        template = "scope_removed" if removed.get("at") else "scope_removed_undated"
-        lines.append(words[template].format(key=removed["key"], day=_day(removed.get("at"))))
+    for entry in removed[: max(0, SHOWN_CHANGES - len(lines))]:
+        template = "scope_removed" if entry.get("at") else "scope_removed_undated"
+        lines.append(words[template].format(key=entry["key"], day=_day(entry.get("at"))))
+    if len(added) + len(removed) > len(lines):
+        lines.append(words["scope_more"].format(n=len(added) + len(removed) - len(lines)))
     blocks: Blocks = [("para", why)]
     if lines:
         blocks.append(("bullets", lines))

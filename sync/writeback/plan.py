@@ -27,7 +27,11 @@ from sync.settings import Settings, SourceSettings
 from sync.spool import Spool
 from sync.store import Store
 from sync.store.writeback_log import record_write, save_shown_forecasts, shown_forecasts
-from sync.store.writeback_queries import item_finding_rows, own_comment_rows
+from sync.store.writeback_queries import (
+    item_finding_rows,
+    milestone_finding_rows,
+    own_comment_rows,
+)
 from sync.trackers import build_connector, build_target
 from sync.writeback.acks import Acks, finding_digest
 from sync.writeback.explain import steady_forecast
@@ -83,12 +87,19 @@ def findings_by_item(store: Store, source: str) -> Iterator[tuple[str, str, list
     """(item key, item id, findings to show there), one item at a time in key order. A
     milestone finding goes to the milestone's tracking item, else to each of its open items;
     SQLite does that fan-out and the sort, so a store of any size is planned in small memory."""
+    shared = {  # a milestone finding's evidence, decoded once for all the items it is shown on
+        (rule, subject): json.loads(evidence or "{}")
+        for rule, subject, evidence in milestone_finding_rows(store, source)
+    }
     rows, names = item_finding_rows(store, source)
     for (key, item_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
         findings = []
         for row in group:
             finding = dict(zip(names[2:], row[2:], strict=True))
-            finding["evidence"] = json.loads(finding["evidence"] or "{}")
+            if finding["subject_type"] == "milestone":
+                finding["evidence"] = shared.get((finding["rule"], finding["subject"]), {})
+            else:
+                finding["evidence"] = json.loads(finding["evidence"] or "{}")
             findings.append(finding)
         findings.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"], f["subject"]))
         yield key, item_id, findings
@@ -122,10 +133,17 @@ class Planner:
         self.acks = Acks(store, source.name, as_of)
         self.shown = shown_forecasts(store, source.name)
         self.new_forecasts: list[dict[str, Any]] = []
+        self.digests: dict[tuple[str, str], str] = {}
 
     def finding_digest(self, finding: dict[str, Any]) -> str:
-        """The finding's own digest, the same in every language: what an ack covers."""
-        return finding_digest(finding)
+        """The finding's own digest, the same in every language: what an ack covers. A
+        milestone finding's is computed once for all the items it is shown on."""
+        if finding["subject_type"] != "milestone":
+            return finding_digest(finding)
+        key = (finding["rule"], finding["subject"])
+        if key not in self.digests:
+            self.digests[key] = finding_digest(finding)
+        return self.digests[key]
 
     @property
     def rules(self) -> Any:
@@ -156,7 +174,11 @@ class Planner:
             yield from self.duplicates(key, existing)
             if not existing and self.acks.all_covered([tuple(c) for c in covers]):
                 continue  # a person deleted the comment: acknowledged, and unchanged since
-            acked = {(f["rule"], f["subject"]): a for f in findings if (a := self.acks.get(f))}
+            acked = {
+                (f["rule"], f["subject"]): a
+                for f, (_, _, digest) in zip(findings, covers, strict=True)
+                if (a := self.acks.get(f, digest))
+            }
             doc = finding_document(findings, self.language, self.rules, acked)
             digest = digest_of(doc)
             if existing and existing[-1].digest == digest:
