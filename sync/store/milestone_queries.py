@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sync.store.rule_queries import COVERING, SqlPart
+from sync.store.rule_queries import COVERING, LABEL_LIKE, SqlPart, label_like
 from sync.store.store import Store
 
 MEMBERSHIP_FIELDS = ("milestone", "sprint")
@@ -56,7 +56,7 @@ def milestone_member_rows(store: Store, cutoff: str, tracking_label: str) -> lis
         " filter (where not tracking and (storied or created_at > committed_at))"
         " from (select im.source, im.milestone_id, i.id, i.key, i.status_category,"
         " i.created_at, s.committed_at,"
-        " (i.title = s.tracking_title or i.labels like ?) tracking,"
+        f" (i.title = s.tracking_title or i.labels {LABEL_LIKE}) tracking,"
         " exists (select 1 from storied_items h where h.source = i.source"
         " and h.item_id = i.id) storied"
         # one pass over the items index, each item's memberships sought by key: driving from
@@ -66,7 +66,7 @@ def milestone_member_rows(store: Store, cutoff: str, tracking_label: str) -> lis
         " cross join scope_milestones s on s.source = im.source and s.id = im.milestone_id"
         " where i.type != 'pull_request' and i.cancelled = 0 and i.created_at < ?)"
         " group by source, milestone_id",
-        [f'%"{tracking_label}"%', cutoff],
+        [label_like(tracking_label), cutoff],
     ).fetchall()
 
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from sync.store.rule_queries import LABEL_LIKE, label_like
 from sync.store.store import fill_temp_table
 
 
@@ -96,8 +97,8 @@ def member_rows(
         " join milestones m on m.source = mb.source and m.id = mb.milestone_id"
         " join items i on i.source = mb.source and i.id = mb.item_id"
         " where m.state = 'open' and i.type != 'pull_request' and i.cancelled = 0"
-        " and i.created_at < ? and not (i.labels like ? or i.title = ? || m.title || ?)",
-        [cutoff, f'%"{tracking_label}"%', prefix, suffix],
+        f" and i.created_at < ? and not (i.labels {LABEL_LIKE} or i.title = ? || m.title || ?)",
+        [cutoff, label_like(tracking_label), prefix, suffix],
     ).fetchall()
 
 
@@ -108,9 +109,9 @@ def tracking_item_rows(
     return store.db.execute(
         "select i.source, m.id, max(i.key) from items i join milestones m"
         " on m.source = i.source and (i.milestone_id = m.id)"
-        " where m.state = 'open' and (i.labels like ? or i.title = ? || m.title || ?)"
+        f" where m.state = 'open' and (i.labels {LABEL_LIKE} or i.title = ? || m.title || ?)"
         " group by i.source, m.id",
-        [f'%"{tracking_label}"%', prefix, suffix],
+        [label_like(tracking_label), prefix, suffix],
     ).fetchall()
 
 

@@ -18,6 +18,17 @@ from sync.store.store import Store
 COVERING = "indexed by idx_items_without_payloads"
 
 
+def label_like(label: str) -> str:
+    """A LIKE pattern for an item carrying ``label`` in its JSON list of labels (case-folded
+    by LIKE, ASCII only), with LIKE's own wildcards in the label taken literally: use with
+    ``LABEL_LIKE``."""
+    escaped = label.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f'%"{escaped}"%'
+
+
+LABEL_LIKE = "like ? escape '\\'"
+
+
 @dataclass(frozen=True)
 class SqlPart:
     """An SQL expression about the item ``i``, with its parameters."""
@@ -70,8 +81,8 @@ def change_request_sql(types: Sequence[str], labels: Sequence[str]) -> SqlPart:
         clauses.append(f"i.type in ({', '.join('?' * len(types))})")
         params += list(types)
     for label in labels:
-        clauses.append("i.labels like ?")
-        params.append(f'%"{label}"%')
+        clauses.append(f"i.labels {LABEL_LIKE}")
+        params.append(label_like(label))
     return SqlPart(f"({' or '.join(clauses)})" if clauses else "0", tuple(params))
 
 
