@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -203,3 +205,19 @@ def synced_demo(
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def kill_run_when(config: Path, env: dict[str, str], reached: Callable[[], bool]) -> None:
+    """Run the CLI on ``config`` as a real process and SIGKILL it the moment ``reached()``
+    holds (or after 30 s): a crash at that point, as the OOM killer or a reboot would."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_sync.py"), "--config", str(config), "-q"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not reached() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()

@@ -4,14 +4,12 @@ run resumes from the last committed page and the store converges."""
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 from sandbox.scenario import seed_github_repo
-from tests.conftest import GITHUB_TOKEN, ROOT, write_config
+from tests.conftest import GITHUB_TOKEN, ROOT, kill_run_when, write_config
 from tests.test_github_sync import assert_store_matches
 
 
@@ -26,20 +24,11 @@ def test_killed_mid_sync_resumes_and_converges(make_github, tmp_path):
         f'base_url = "{sandbox.base_url}"\nrepo = "acme/portal"\ntoken_env = "T"\n',
     )
     env = {**os.environ, "T": GITHUB_TOKEN}
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_sync.py"), "--config", str(config), "-q"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        issue_pages = [r for r in sandbox.log if r.path.endswith("/issues") and r.status == 200]
-        if len(issue_pages) >= 5:
-            break
-        time.sleep(0.005)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+
+    def issue_pages() -> list:
+        return [r for r in sandbox.log if r.path.endswith("/issues") and r.status == 200]
+
+    kill_run_when(config, env, lambda: len(issue_pages()) >= 5)
     conn = sqlite3.connect(db)
     assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     stored_before = conn.execute("select count(*) from items").fetchone()[0]

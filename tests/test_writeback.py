@@ -4,10 +4,8 @@ once, never on a comment the service did not write, nothing at all in a dry run.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -16,6 +14,7 @@ from tests.conftest import (
     ROOT,
     github_source,
     jira_source,
+    kill_run_when,
     sync,
     worktile_source,
     write_config,
@@ -147,17 +146,7 @@ min_write_interval_seconds = 0
 """,
     )
     env = {**os.environ, "T": GITHUB_TOKEN}
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_sync.py"), "--config", str(config), "-q"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while not gh.comments_on(number) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    kill_run_when(config, env, lambda: bool(gh.comments_on(number)))
     assert len(gh.comments_on(number)) == 1
     gh.create_delay = 0.0
     rerun = subprocess.run(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from datetime import date
 from typing import Any
 
 from sync.cli.common import (
@@ -21,6 +20,7 @@ from sync.cli.common import (
     stop_on_signals,
 )
 from sync.lock import LockHeld, RunLock
+from sync.report.cli import iso_day
 from sync.report.run_report import write_json, write_json_line, write_text
 from sync.run import RunOptions, run_once
 from sync.settings import ConfigError
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print one JSON report on stdout")
     parser.add_argument(
         "--as-of",
-        type=_parse_date,
+        type=iso_day,
         metavar="YYYY-MM-DD",
         help="evaluate the rules as of that day (never writes: implies --dry-run)",
     )
@@ -72,13 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_common_flags(parser)
     return parser
-
-
-def _parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def run_command(argv: list[str]) -> int:

@@ -34,14 +34,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--milestone", metavar="TITLE", help="only the milestone(s) with TITLE")
     parser.add_argument("--lang", choices=("en", "zh"), help="default: [writeback].language")
-    parser.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help="default: today (UTC)")
+    parser.add_argument("--as-of", type=iso_day, metavar="YYYY-MM-DD", help="default: today (UTC)")
     parser.add_argument(
         "--config", help="config file (default: $TRACKER_SYNC_CONFIG or config.toml, if present)"
     )
     return parser.parse_args(argv)
 
 
-def _day(value: str) -> date:
+def iso_day(value: str) -> date:
+    """An argparse type for YYYY-MM-DD (``--as-of`` of ``run`` and ``report``)."""
     try:
         return date.fromisoformat(value)
     except ValueError:
