@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from sync.store.rule_queries import COVERING, LABEL_LIKE, SqlPart, label_like
 from sync.store.store import Store
 
-MEMBERSHIP_FIELDS = ("milestone", "sprint")
+MEMBERSHIP_FIELDS = ("milestone", "sprint")  # the change fields that move an item in or out
 
 
 def open_milestone_scope_rows(store: Store) -> list[tuple]:
@@ -78,9 +78,9 @@ def membership_change_rows(store: Store, cutoff: str) -> Iterator[tuple]:
         " i.key, i.title, i.labels, i.created_at"
         f" from changes c cross join items i {COVERING}"
         " on i.source = c.source and i.id = c.item_id"
-        " where c.field in ('milestone', 'sprint') and c.at < ?"
+        f" where c.field in ({', '.join('?' * len(MEMBERSHIP_FIELDS))}) and c.at < ?"
         " and i.type != 'pull_request' and i.cancelled = 0 order by c.at",
-        [cutoff],
+        [*MEMBERSHIP_FIELDS, cutoff],
     )
 
 

@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from sync.store.milestone_queries import MEMBERSHIP_FIELDS
 from sync.store.store import Store
 
-MEMBERSHIP_FIELDS = ("milestone", "sprint")
 REWOUND_FIELDS = ("status", "state", "labels", *MEMBERSHIP_FIELDS)
 
 
