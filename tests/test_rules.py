@@ -415,6 +415,21 @@ def test_forecast_flags_a_milestone_its_throughput_cannot_meet_and_is_reproducib
     assert again["evidence"]["reasons"][0] == reason, "the same store gives the same dates"
 
 
+def test_only_a_run_that_writes_remembers_the_forecast_dates_it_showed(make_github, tmp_path):
+    """A dry run shows nothing on the tracker: the dates a later comment keeps (until the P85
+    moves by forecast_update_days) are the ones a real run wrote."""
+    gh = make_github()
+    history(gh, done_per_day=1)
+    milestone_with(gh, "Big", "2026-11-27", open_items=30)
+    db = tmp_path / "store.db"
+    settings = {"writeback": {"enabled": True, "max_new_comments": 100}}
+    with time_machine.travel(datetime.fromisoformat(f"{AS_OF}T12:00:00+00:00"), tick=True):
+        sync(db, github_source(gh), settings=settings, dry_run=True)
+        assert rows(db, "select subject from shown_forecasts") == []
+        sync(db, github_source(gh), settings=settings)
+    assert rows(db, "select subject from shown_forecasts") == [{"subject": "Big"}]
+
+
 def test_thin_history_falls_back_to_elapsed_versus_done(make_github, tmp_path):
     gh = make_github()
     milestone_with(

@@ -193,7 +193,6 @@ class Planner:
         for key, comments in sorted(own.items()):  # own comments on items with no finding left
             yield from self.duplicates(key, comments)
             yield from self.resolution(key, comments[-1])
-        save_shown_forecasts(self.store, self.new_forecasts)
 
     def duplicates(self, key: str, comments: list[OwnComment]) -> Iterator[Write]:
         for older in comments[:-1]:
@@ -210,13 +209,6 @@ class Planner:
                 self.source.name, key, last.item_id, "resolve", "resolved", body, last.id,
                 self.target.preview(body),
             )  # fmt: skip
-
-
-def plan_source(
-    source: SourceSettings, target: Target, store: Store, settings: Settings, as_of: str = ""
-) -> Iterator[Write]:
-    """The writes one source needs (see ``Planner``)."""
-    return Planner(source, target, store, settings, as_of or "0000-00-00").plan()
 
 
 def run_writeback(
@@ -256,7 +248,8 @@ def run_writeback(
         if not dry_run:
             for comment_id, (key, _) in (gone or {}).get(source.name, {}).items():
                 outbox.gone_from_tracker(key, comment_id)
-        planned = Spool(asdict(w) for w in plan_source(source, target, store, settings, as_of))
+        planner = Planner(source, target, store, settings, as_of or "0000-00-00")
+        planned = Spool(asdict(w) for w in planner.plan())
         creates = sum(1 for w in planned if w["action"] == "create")
         limit = settings.writeback.max_new_comments
         refused = creates > limit and not allow_bulk
@@ -284,6 +277,8 @@ def run_writeback(
                         status="deferred" if write.deferred else "planned",
                     )  # fmt: skip
                 report.append(write.report(dry_run))
+            if not idle and not refused:  # shown: the dates a later run keeps until P85 moves
+                save_shown_forecasts(store, planner.new_forecasts)
         finally:
             planned.close()
             if connector is not None:
