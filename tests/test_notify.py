@@ -13,7 +13,7 @@ from sandbox.chat import DingTalkReceiver, FeishuReceiver, SlackReceiver, WeComR
 from sync.notify.catalogue import TEXT
 from sync.report.verdict import verdict_from_findings
 from sync.settings import ConfigError, build_settings, resolve_secrets
-from tests.conftest import github_source, rows, run_cli, sync, write_config
+from tests.conftest import github_source, jira_source, rows, run_cli, sync, write_config
 
 AS_OF = date(2026, 11, 20)
 FEISHU_TOKEN, FEISHU_SECRET = "fs-token-0b1c", "fs-secret-9d8e"
@@ -113,6 +113,32 @@ def test_a_signed_digest_per_channel_after_new_high_findings_then_nothing_on_a_q
     assert code == 0
     assert received(chats) == dict.fromkeys(chats, 1), "nothing new: nothing sent"
     assert {e["status"] for e in report["notifications"]} == {"quiet"}
+
+
+def test_a_sprint_whose_issues_are_also_in_a_version_is_counted_by_its_own_members(
+    make_jira, chats, chat_env, tmp_path
+):
+    """An issue in a fix version and a sprint: the sprint's verdict counts it too (an issue
+    records one milestone, the version; its memberships hold both), so an overdue sprint with
+    open work is off track, never "done"."""
+    jira = make_jira()
+    version = jira.add_version("3.0", release_date="2026-12-20", start_date="2026-11-02")
+    sprint = jira.add_sprint("S8", start="2026-11-02T09:00:00.000Z", end="2026-11-15T09:00:00.000Z")
+    for n in range(2):
+        jira.add_issue(
+            f"Work {n}",
+            issuetype="Task",
+            fix_versions=[version["id"]],
+            sprints=[sprint["id"]],
+            created="2026-11-01T09:00:00Z",
+        )
+    notify = channels()[-1:]  # slack
+    report, code = sync(
+        tmp_path / "store.db", jira_source(jira), settings={"notify": notify}, as_of=AS_OF
+    )
+    assert code == 0, report["notifications"]
+    text = chats["slack"].texts()[0]
+    assert "S8" in text and "verdict: off track" in text.split("S8", 1)[1].splitlines()[0]
 
 
 def test_a_dry_run_sends_nothing_and_prints_each_message(make_github, chats, chat_env, tmp_path):

@@ -44,7 +44,9 @@ def milestone_facts(store: Store, source: str, milestone_id: str) -> dict[str, A
     milestone rules count them) and the open findings on it or on its items."""
     found = store.query(
         "select m.source, m.id, m.title, m.url, m.due_date, m.first_due_date, m.state,"
-        " (select count(*) from items i where i.source = m.source and i.milestone_id = m.id"
+        " (select count(*) from item_milestones im join items i"
+        " on i.source = im.source and i.id = im.item_id"
+        " where im.source = m.source and im.milestone_id = m.id"
         " and i.cancelled = 0 and i.type != 'pull_request' and i.status_category != 'done')"
         " as open_items from milestones m where m.source = ? and m.id = ?",
         [source, milestone_id],
@@ -57,15 +59,12 @@ def milestone_facts(store: Store, source: str, milestone_id: str) -> dict[str, A
         for row in store.query(
             "select rule, evidence from findings where resolved_at is null and source = ?"
             " and ((subject_type = 'milestone' and subject_id = ?) or (subject_type = 'item'"
-            " and subject_id in (select id from items where source = ? and milestone_id = ?)))",
+            " and subject_id in (select item_id from item_milestones"
+            " where source = ? and milestone_id = ?)))",
             [source, milestone_id, source, milestone_id],
         )
     ]
     return facts
-
-
-def last_event_id(store: Store) -> int:
-    return store.query("select coalesce(max(id), 0) as n from finding_events")[0]["n"]
 
 
 def channel_watermark(store: Store, channel: str) -> int | None:
