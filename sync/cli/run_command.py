@@ -23,7 +23,7 @@ from sync.lock import LockHeld, RunLock
 from sync.report.cli import iso_day
 from sync.report.run_report import write_json, write_json_line, write_text
 from sync.run import RunOptions, run_once
-from sync.settings import ConfigError
+from sync.settings import ConfigError, Settings
 from sync.store import StoreError, check_store, source_names
 
 COMMANDS_HELP = """commands:
@@ -108,14 +108,14 @@ def run_command(argv: list[str]) -> int:
         return fail(str(exc), EXIT_LOCKED)
     except OSError as exc:  # the lock file beside the store could not be made
         return fail(f"store {db_path}: {exc.strerror or exc}")
-    return finish(report, code, as_json=args.json, language=settings.writeback.language)
+    return finish(report, code, as_json=args.json, settings=settings)
 
 
-def finish(report: dict[str, Any], code: int, *, as_json: bool, language: str = "en") -> int:
+def finish(report: dict[str, Any], code: int, *, as_json: bool, settings: Settings) -> int:
     if as_json:
         write_json(report, sys.stdout)
-    else:
-        write_text(report, sys.stdout, language)
+    else:  # the findings explained with the configured rules (labels, windows), in its language
+        write_text(report, sys.stdout, settings.writeback.language, settings.rules)
     if code == EXIT_INTERRUPTED:
         return fail(INTERRUPTED, EXIT_INTERRUPTED)
     return code

@@ -43,12 +43,19 @@ def write_json_line(report: dict[str, Any], out: TextIO) -> None:
     out.flush()
 
 
-def write_text(report: dict[str, Any], out: TextIO, language: str = "en") -> None:
-    for line in text_lines(report, language):
+def write_text(
+    report: dict[str, Any],
+    out: TextIO,
+    language: str = "en",
+    rules: RulesSettings | None = None,
+) -> None:
+    for line in text_lines(report, language, rules):
         out.write(line + "\n")
 
 
-def text_lines(report: dict[str, Any], language: str = "en") -> Iterator[str]:
+def text_lines(
+    report: dict[str, Any], language: str = "en", rules: RulesSettings | None = None
+) -> Iterator[str]:
     """The human report, in ``language``: sources, then findings grouped by severity and
     source with the item's URL, then the writes; line by line, reading the spools as it
     goes. Tracker names, keys and error messages are shown as they are."""
@@ -80,7 +87,7 @@ def text_lines(report: dict[str, Any], language: str = "en") -> Iterator[str]:
             yield f"  ! {problem_text(kind, facts, words, source['error'])}"
     yield ""
     findings = report.get("findings") or []
-    yield from finding_lines(_Open(findings), words, report["as_of"])
+    yield from finding_lines(_Open(findings), words, report["as_of"], rules)
     yield from acknowledged_lines(findings, words)
     yield from write_lines(report.get("writes") or [], report["dry_run"], words)
     yield from notification_lines(report.get("notifications") or [], words)
@@ -150,10 +157,14 @@ def _state(write: dict[str, Any], dry_run: bool, words: dict[str, str]) -> str:
 
 
 def finding_lines(
-    findings: Iterable[dict[str, Any]], words: dict[str, str] = CATALOGUE["en"], as_of: str = ""
+    findings: Iterable[dict[str, Any]],
+    words: dict[str, str] = CATALOGUE["en"],
+    as_of: str = "",
+    rules: RulesSettings | None = None,
 ) -> Iterator[str]:
     """Findings arrive sorted by severity, then source (as the rules return them), so the
     groups are read in one pass after a first pass counts them."""
+    rules = rules or RulesSettings()  # the configured ones explain the findings; built once
     counts = Counter(f["severity"] for f in findings)
     if not counts:
         yield words["report_no_findings"]
@@ -165,7 +176,7 @@ def finding_lines(
         for source, per_source in groupby(group, key=lambda f: f["source"]):
             yield f"  {source}"
             for finding in per_source:
-                text = one_line(finding, words, as_of)
+                text = one_line(finding, words, as_of, rules)
                 yield "    " + words["report_finding"].format(subject=finding["subject"], text=text)
                 if finding.get("url"):
                     yield f"      {finding['url']}"
@@ -204,7 +215,9 @@ def acknowledged_lines(
     yield ""
 
 
-def one_line(finding: dict[str, Any], words: dict[str, str], as_of: str) -> str:
+def one_line(
+    finding: dict[str, Any], words: dict[str, str], as_of: str, rules: RulesSettings
+) -> str:
     """The rule's name and why it was raised, from the catalogue (not the English summary)."""
     if finding.get("rule") not in EXPLAINERS:  # a rule without its sentences yet
         return str(finding.get("summary") or "")
@@ -214,7 +227,7 @@ def one_line(finding: dict[str, Any], words: dict[str, str], as_of: str) -> str:
             **finding,
             "item_created": (date.fromisoformat(as_of) - timedelta(age)).isoformat(),
         }
-    blocks = finding_blocks(finding, words, RulesSettings())
+    blocks = finding_blocks(finding, words, rules)
     why = next((value for kind, value in blocks if kind == "para"), "")
     if why.endswith((":", "：")):  # a milestone: its first reason completes the sentence
         reasons = next((value for kind, value in blocks if kind == "bullets"), [""])

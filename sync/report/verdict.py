@@ -68,7 +68,7 @@ def verdict_from_findings(
     ``{"rule", "evidence"}`` as stored): what the chat digests have at hand."""
     due = date.fromisoformat(due_date[:10]) if due_date else None
     facts: dict[str, Any] = {
-        "moved": bool(first_due_date and due_date and first_due_date[:10] != due_date[:10])
+        "moved": bool(first_due_date and due_date and first_due_date[:10] < due_date[:10])
     }
     unconfirmed = 0
     for finding in findings:
