@@ -89,10 +89,6 @@ def incomplete_finding(
     age_days = (as_of - parse_time(item.created_at).date()).days
     if not state.work_started and not older_than(item.created_at, rule.grace_days, as_of):
         return None
-    if {label.casefold() for label in item.labels} & {
-        label.casefold() for label in settings.rules.ignore_labels
-    }:
-        return None
     summary = "Requirement lacks " + ", ".join(lacks)
     summary += " (work has started)" if state.work_started else f" after {age_days} days"
     evidence = {

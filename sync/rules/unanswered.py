@@ -4,7 +4,6 @@ than ``reply_hours``; a client's confirmation needs no answer."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from sync.rules.facts import cutoff_of, moment_of, parse_time
@@ -31,12 +30,11 @@ def unanswered_findings(store: Store, settings: Settings, as_of: date) -> list[F
     clients = {c.casefold() for c in rules.clients}
     if not clients:
         return []
-    ignored = {label.casefold() for label in rules.ignore_labels}
     confirm = rules.unconfirmed_requirement.confirm_phrases
     now = moment_of(as_of)
     findings = []
     rows = mq.latest_human_comment_rows(store, MARKER_TOKEN, cutoff_of(as_of))
-    for source, item_id, key, url, labels, author, login, body, at in rows:
+    for source, item_id, key, url, author, login, body, at in rows:
         if not ({(author or "").casefold(), (login or "").casefold()} & clients):
             continue
         hours = (now - parse_time(at)).total_seconds() / 3600
@@ -44,8 +42,6 @@ def unanswered_findings(store: Store, settings: Settings, as_of: date) -> list[F
             continue
         if contains_phrase(body or "", confirm, rules.negations):
             continue  # a confirmation needs no answer
-        if ignored & {label.casefold() for label in json.loads(labels or "[]")}:
-            continue
         who = login or author or ""
         evidence = {"who": who, "asked_at": at, "question": (body or "")[:QUESTION_CHARS]}
         severity = "high" if hours > rule.high_after_hours else "warning"

@@ -138,14 +138,14 @@ def scope_label_rows(store: Store, cutoff: str) -> list[tuple]:
 
 def latest_human_comment_rows(store: Store, marker: str, cutoff: str) -> Iterator[tuple]:
     """Per open item (not a pull request), its latest comment not written by the service nor
-    carrying its marker: (source, id, key, url, labels, author, author_login, body, at)."""
+    carrying its marker: (source, id, key, url, author, author_login, body, at)."""
     return store.db.execute(
         "with latest as (select c.source, c.item_id, c.author, c.author_login, c.body,"
         " max(c.created_at) at from comments c"
         " where c.is_own = 0 and instr(c.body, ?) = 0"
         " and instr(coalesce(c.raw, ''), ?) = 0 and c.created_at < ?"
         " group by c.source, c.item_id)"
-        " select i.source, i.id, i.key, i.url, i.labels, l.author, l.author_login, l.body, l.at"
+        " select i.source, i.id, i.key, i.url, l.author, l.author_login, l.body, l.at"
         f" from latest l join items i {COVERING} on i.source = l.source and i.id = l.item_id"
         " where i.status_category != 'done' and i.type != 'pull_request'",
         [marker, marker, cutoff],
