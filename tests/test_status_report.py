@@ -10,13 +10,15 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from sandbox.jira.data import STATUSES
 from sync.rules.finding import Finding
+from sync.settings import WorktileSource
 from sync.store import Store
 from tests.conftest import synced_demo
 
@@ -72,7 +74,9 @@ def sandbox_truth(github, jira, worktile) -> dict[tuple[str, str], dict]:
         if item["type"] == "milestone":
             members = [i for i in worktile.items.values() if i.get("parent") == item["id"]]
             done = sum(1 for i in members if i["state"] == "completed")
-            due = datetime.fromtimestamp(item["end_at"], UTC).date().isoformat()
+            # a PingCode date is a local date of the tenant (the source's timezone)
+            zone = ZoneInfo(WorktileSource.model_fields["timezone"].default)
+            due = datetime.fromtimestamp(item["end_at"], zone).date().isoformat()
             truth[("demo-pingcode", item["title"])] = {
                 "total": len(members),
                 "done": done,

@@ -151,8 +151,10 @@ def seed_demo_github(gh: GitHubSandbox, jira_keys: list[str]) -> None:
 
 
 def seed_demo_worktile(wt: WorktileSandbox) -> None:
+    # due two days ago: a PingCode date is a Shanghai date, and one day ago is still today
+    # there after 16:00 UTC (the demo would say "due today" or "overdue" by the hour)
     launch = wt.add_item(
-        "里程碑：一期上线", type_id="milestone", end_at=unix(-1), created=unix(-30)
+        "里程碑：一期上线", type_id="milestone", end_at=unix(-2), created=unix(-30)
     )["id"]
     approve = wt.add_item(
         "移动端审批",
