@@ -79,7 +79,7 @@ class JiraConnector:
     def check_access(self) -> dict[str, Any]:
         """``tracker-sync check``: the token's account (``/myself``) and whether it may browse
         the project and comment there (``/mypermissions``). Two reads, never a write."""
-        me = self.http.get_json(f"{self.api}/myself")
+        me = self.fetch_myself()
         granted = self.http.get_json(
             f"{self.api}/mypermissions",
             {"projectKey": self.project, "permissions": "BROWSE_PROJECTS,ADD_COMMENTS"},

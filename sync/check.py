@@ -11,7 +11,7 @@ from typing import Any
 
 from connectors.errors import TrackerError
 from connectors.interrupt import Interrupted
-from sync.pull.sources import _error_text
+from sync.pull.sources import error_text
 from sync.settings import Settings, SourceSettings
 from sync.trackers import build_connector
 
@@ -39,7 +39,7 @@ def check_source(
     try:
         access = connector.check_access()
     except TrackerError as exc:
-        return SourceCheck(source.name, False, _error_text(source, exc), _requests(connector))
+        return SourceCheck(source.name, False, error_text(source, exc), _requests(connector))
     except Interrupted:
         return SourceCheck(source.name, False, f"{source.name}: interrupted", _requests(connector))
     finally:

@@ -262,17 +262,11 @@ def build_settings(data: dict[str, Any]) -> Settings:
     return settings
 
 
-def format_validation_error(exc: ValidationError, data: dict[str, Any] | None = None) -> str:
-    """Every error, one per line, as ``config: sources[acme-github].repo: field required``."""
-    return "\n".join(validation_lines(exc, data or {}, Settings, _BY_KIND))
-
-
 _BY_KIND: dict[str, type] = {
     kind: model
     for model in get_args(get_args(SourceSettings)[0])
     for kind in get_args(model.model_fields["kind"].annotation)
 }
-_KINDS = tuple(_BY_KIND)
 
 
 def require_sources(settings: Settings) -> None:

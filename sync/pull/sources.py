@@ -104,7 +104,7 @@ def pull_source(
         connector = build_connector(source, secrets)
         tracker_of(source).puller(run, source, connector)
     except TrackerError as exc:
-        result.status, result.error = "failed", _error_text(source, exc)
+        result.status, result.error = "failed", error_text(source, exc)
         result.error_kind, result.error_facts = exc.kind, _facts(source, exc)
         log.error("%s", result.error)
     except Interrupted:
@@ -149,7 +149,7 @@ def pull_source(
     return result
 
 
-def _error_text(source: SourceSettings, exc: TrackerError) -> str:
+def error_text(source: SourceSettings, exc: TrackerError) -> str:
     text = str(exc)
     prefix = f"{source.name}: "
     text = text if text.startswith(prefix) else prefix + text
@@ -161,7 +161,7 @@ def _error_text(source: SourceSettings, exc: TrackerError) -> str:
 
 
 def _facts(source: SourceSettings, exc: TrackerError) -> dict[str, Any]:
-    """The error's facts, with the hint ``_error_text`` gives in English."""
+    """The error's facts, with the hint ``error_text`` gives in English."""
     facts = {**exc.report_facts(), "source": source.name}
     hint = {401: "token", 404: "name"}.get(exc.status or 0)
     return {**facts, "hint": hint} if hint else facts

@@ -102,19 +102,6 @@ def member_rows(
     ).fetchall()
 
 
-def tracking_item_rows(
-    store: ReadOnlyStore, tracking_label: str, prefix: str, suffix: str
-) -> list[tuple]:
-    """(source, milestone id, tracking item key) for milestones that have one."""
-    return store.db.execute(
-        "select i.source, m.id, max(i.key) from items i join milestones m"
-        " on m.source = i.source and (i.milestone_id = m.id)"
-        f" where m.state = 'open' and (i.labels {LABEL_LIKE} or i.title = ? || m.title || ?)"
-        " group by i.source, m.id",
-        [label_like(tracking_label), prefix, suffix],
-    ).fetchall()
-
-
 def due_change_rows(store: ReadOnlyStore, cutoff: str) -> list[tuple]:
     """Due-date changes recorded on milestones that are work items themselves (PingCode):
     (source, milestone id, at, author, from, to)."""
