@@ -90,7 +90,9 @@ def run_once(
                 result.status, result.error = "failed", refused[result.name][0]  # said once
                 result.error_kind, result.error_facts = "bulk_refused", refused[result.name][1]
                 exit_code = EXIT_SOURCE_FAILED
-        chats = notify_after_run(settings, secrets, store, as_of, options.dry_run)
+        quiet_chats = options.dry_run or options.what_if  # --as-of records and sends nothing
+        now = options.now or datetime.now(UTC)
+        chats = notify_after_run(settings, secrets, store, as_of, quiet_chats, now)
         if any(chat["status"] == "failed" for chat in chats):
             exit_code = EXIT_SOURCE_FAILED
         report = run_report(started, dry_run, as_of, results, found, writes, chats)
@@ -135,16 +137,18 @@ def notify_after_run(
     store: Store,
     as_of: str,
     dry_run: bool,
+    now: datetime,
 ) -> list[dict[str, Any]]:
     """The chat digests, after the write-back: one report entry per ``[[notify]]`` channel.
-    Only ``--dry-run`` holds them back: ``[writeback] enabled = false`` is about trackers."""
+    Only ``--dry-run`` (or ``--as-of``) holds them back: ``[writeback] enabled = false`` is
+    about trackers."""
     if not settings.notify or STOP.is_set():
         return []
     reports = notify_channels(
         settings.notify,
         secrets,
         store,
-        now=datetime.now(UTC),
+        now=now,
         as_of=date.fromisoformat(as_of),
         dry_run=dry_run,
     )
